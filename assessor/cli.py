@@ -1,0 +1,174 @@
+"""The headless commands: ``python main.py <command> ...``.
+
+The parser is built without importing anything heavy, so ``--help`` and ``--version``
+answer at once. Every command prints one clear line and exits non-zero on a
+``UserFacingError``; tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from assessor import APP_NAME, __version__
+from assessor.errors import UserFacingError
+from assessor.paths import HOME_ENV, AppPaths, resolve_paths
+
+Command = Callable[[argparse.Namespace, AppPaths], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assessor",
+        description=f"{APP_NAME}: judge workplace evidence against rubrics, offline, and sign "
+        "the results as Open Badges 3.0 credentials. With no command, the desktop app opens.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--data-dir", metavar="DIR",
+        help=f"data directory for this run (default: ${HOME_ENV}, else the user data folder)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log debug detail")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    store = commands.add_parser("store", help="inspect, check and migrate the local store")
+    store_cmds = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    store_cmds.add_parser("info", help="where the store is, its schema and what it holds")
+    store_cmds.add_parser(
+        "verify", help="check the database's integrity and the audit log's hash chain")
+    store_cmds.add_parser("migrate", help="create the store or upgrade it to this version")
+
+    demo = commands.add_parser("demo", help="sample data for trying the workstation out")
+    demo_cmds = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
+    seed = demo_cmds.add_parser(
+        "seed", help="add the demo organisation's rubrics and generated submissions")
+    seed.add_argument("--count", type=int, default=60, help="submissions to add (default 60)")
+    seed.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    return parser
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed sub-command; returns the exit code."""
+    from assessor.logs import configure_logging
+
+    paths = resolve_paths(args.data_dir)
+    try:
+        paths.ensure()
+        configure_logging(paths, verbose=args.verbose)
+        handler = _COMMANDS[(args.command, _action(args))]
+        return handler(args, paths)
+    except UserFacingError as exc:
+        print(f"assessor: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("assessor: interrupted", file=sys.stderr)
+        return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    if args.command is None:
+        build_parser().print_help()
+        return 0
+    return run(args)
+
+
+def _action(args: argparse.Namespace) -> str:
+    return str(getattr(args, f"{args.command}_command", ""))
+
+
+def _store_info(args: argparse.Namespace, paths: AppPaths) -> int:
+    from assessor.store.database import inspect_store
+    from assessor.store.queue import QueueReader
+
+    status = inspect_store(paths.store)
+    print(f"data directory: {paths.home}")
+    print(f"store:          {paths.store}")
+    print(f"schema:         {status.revision or '-'} ({status.state.value})")
+    if status.revision is None:
+        return 0
+    reader = QueueReader(paths.store)
+    try:
+        counts = reader.counts()
+        print(f"submissions:    {sum(counts.values())}")
+        for state, count in counts.items():
+            if count:
+                print(f"  {state.label.lower():<24}{count}")
+        print(f"overdue:        {reader.overdue_count()}")
+        if status.state.value == "current":
+            print(f"waiting to sync: {reader.outbox_count()}")
+    finally:
+        reader.close()
+    return 0
+
+
+def _store_verify(args: argparse.Namespace, paths: AppPaths) -> int:
+    from assessor.store.database import inspect_store, read_only_connection
+    from assessor.store.store import Store
+
+    status = inspect_store(paths.store)
+    if status.revision is None:
+        print("assessor: there is no store here yet; nothing to verify", file=sys.stderr)
+        return 2
+    connection = read_only_connection(paths.store)
+    try:
+        problems = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    finally:
+        connection.close()
+    integrity_ok = problems == ["ok"]
+    print("database integrity: ok" if integrity_ok else
+          "database integrity: FAILED\n  " + "\n  ".join(problems[:20]))
+    from assessor.store.database import open_database
+
+    store = Store(open_database(paths.store, paths.backups))
+    try:
+        report = store.verify_audit()
+    finally:
+        store.close()
+    print(report)
+    return 0 if integrity_ok and report.ok else 1
+
+
+def _store_migrate(args: argparse.Namespace, paths: AppPaths) -> int:
+    from assessor.store.database import migrate
+
+    status = migrate(paths.store, paths.backups)
+    print(f"store {paths.store} is at schema {status.revision}")
+    return 0
+
+
+def _demo_seed(args: argparse.Namespace, paths: AppPaths) -> int:
+    from assessor.config import load_settings
+    from assessor.demo import RUBRICS, TEMPLATES, generate_submissions
+    from assessor.store.database import open_database
+    from assessor.store.store import Store
+
+    if args.count < 0:
+        raise UserFacingError("--count cannot be negative.")
+    settings = load_settings(paths.home)
+    store = Store(open_database(paths.store, paths.backups))
+    try:
+        for rubric in RUBRICS:
+            store.put_rubric(rubric)
+        for template in TEMPLATES:
+            store.put_template(template)
+        added = store.receive(generate_submissions(
+            args.count, assessor_id=settings.user_id, seed=args.seed))
+    finally:
+        store.close()
+    print(f"added {added} demo submissions assigned to {settings.user_name} "
+          f"({settings.user_id}) in {paths.store}")
+    return 0
+
+
+_COMMANDS: dict[tuple[str, str], Command] = {
+    ("store", "info"): _store_info,
+    ("store", "verify"): _store_verify,
+    ("store", "migrate"): _store_migrate,
+    ("demo", "seed"): _demo_seed,
+}

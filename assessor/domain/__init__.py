@@ -1,0 +1,1 @@
+"""The domain: frozen values that cross threads, the workflow and the audit log."""

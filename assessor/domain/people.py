@@ -1,0 +1,39 @@
+"""Who acts: the roles of DESIGN.md and the actor attached to every change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from assessor.errors import ValidationError
+
+
+class Role(StrEnum):
+    ASSESSOR = "assessor"
+    MENTOR = "mentor"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+    LEARNER = "learner"
+    SYSTEM = "system"
+    """The app itself: receiving synced submissions, recording publication."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    name: str
+    role: Role
+
+    def __post_init__(self) -> None:
+        if not self.user_id.strip():
+            raise ValidationError("An actor needs a user id.")
+
+
+SYSTEM_ACTOR = Actor("system", "Assessor", Role.SYSTEM)
+
+
+@dataclass(frozen=True)
+class Learner:
+    id: str
+    name: str
+    email: str = ""

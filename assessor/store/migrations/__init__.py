@@ -1,0 +1,37 @@
+"""Schema migrations (Alembic), from the first schema on.
+
+``REVISIONS`` lists every schema this version of Assessor knows, oldest first; a store at
+any of them can be upgraded, a store at any other revision was written by a newer
+Assessor and is refused. Alembic itself is imported only when a migration has to run, so
+opening a current store stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.engine import Connection
+
+REVISIONS: tuple[str, ...] = ("0001", "0002")
+HEAD = REVISIONS[-1]
+SCRIPT_LOCATION = Path(__file__).resolve().parent
+
+
+def alembic_config() -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    return config
+
+
+def upgrade(connection: Connection, target: str = "head") -> None:
+    """Bring the schema on ``connection`` up to ``target`` (inside its transaction)."""
+    from alembic import command
+
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, target)

@@ -1,0 +1,425 @@
+"""Store: the operations of the desktop on its local database.
+
+Every operation runs in one short ``BEGIN IMMEDIATE`` transaction that writes the change,
+its audit event and (for changes the hub must hear about) an outbox row together, and
+returns frozen domain values. When a write method returns, the change is on disk.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from assessor.domain import workflow
+from assessor.domain.audit import GENESIS_HASH, AuditEvent, ChainReport, event_digest, verify_chain
+from assessor.domain.feedback import Decision, FeedbackNote, Outcome, Visibility
+from assessor.domain.judgment import Judgment, JudgmentDraft
+from assessor.domain.people import SYSTEM_ACTOR, Actor
+from assessor.domain.rubric import MasteryOutcome, Rubric
+from assessor.domain.submission import State, Submission
+from assessor.domain.template import CredentialTemplate
+from assessor.domain.workflow import Action
+from assessor.errors import NotFoundError, ValidationError, WorkflowError
+from assessor.store import convert
+from assessor.store.database import Database
+from assessor.store.records import (
+    AuditRecord,
+    DecisionRecord,
+    EvidenceRecord,
+    FeedbackRecord,
+    JudgmentRecord,
+    OutboxRecord,
+    RubricRecord,
+    SubmissionRecord,
+    TemplateRecord,
+)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """The desktop's local store. Safe to call from one worker thread at a time per call."""
+
+    def __init__(self, database: Database, *, clock: Clock = utc_now) -> None:
+        self._db = database
+        self._clock = clock
+        self._rubrics: dict[tuple[str, int], Rubric] = {}
+
+    @property
+    def path(self) -> str:
+        return str(self._db.path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- reference data --------------------------------------------------------------
+
+    def put_rubric(self, rubric: Rubric) -> None:
+        """Add a rubric version. Versions are immutable: a different body is refused."""
+        with self._db.sessions.begin() as s:
+            existing = s.get(RubricRecord, (rubric.key, rubric.version))
+            if existing is None:
+                s.add(convert.rubric_record(rubric))
+            elif convert.rubric_value(existing) != rubric:
+                raise ValidationError(
+                    f"Rubric {rubric.key!r} version {rubric.version} already exists with "
+                    "different content; a changed rubric needs a new version."
+                )
+
+    def rubric(self, key: str, version: int) -> Rubric:
+        cached = self._rubrics.get((key, version))
+        if cached is not None:
+            return cached
+        with self._db.sessions() as s:
+            record = s.get(RubricRecord, (key, version))
+            if record is None:
+                raise NotFoundError(f"Rubric {key!r} version {version} is not in the store.")
+            rubric = convert.rubric_value(record)
+        self._rubrics[(key, version)] = rubric
+        return rubric
+
+    def put_template(self, template: CredentialTemplate) -> None:
+        with self._db.sessions.begin() as s:
+            if s.get(RubricRecord, (template.rubric_key, template.rubric_version)) is None:
+                raise ValidationError(
+                    f"Template {template.id!r} uses rubric {template.rubric_key!r} version "
+                    f"{template.rubric_version}, which is not in the store."
+                )
+            s.merge(convert.template_record(template))
+
+    def template(self, template_id: str) -> CredentialTemplate:
+        with self._db.sessions() as s:
+            record = s.get(TemplateRecord, template_id)
+            if record is None:
+                raise NotFoundError(f"Credential template {template_id!r} is not in the store.")
+            return convert.template_value(record)
+
+    # -- submissions ------------------------------------------------------------------
+
+    def receive(self, submissions: Iterable[Submission], actor: Actor = SYSTEM_ACTOR) -> int:
+        """Bring in new submissions (from sync or the demo) in one transaction.
+
+        Returns how many were added. A submission already in the store is left alone:
+        updating synced submissions is the sync engine's job.
+        """
+        workflow.receive(actor)
+        now = self._clock()
+        added = 0
+        with self._db.sessions.begin() as s:
+            known_templates = set(s.scalars(select(TemplateRecord.id)))
+            audit = _AuditWriter(s, now)
+            for sub in submissions:
+                if sub.template_id not in known_templates:
+                    raise ValidationError(
+                        f"Submission {sub.id!r} names template {sub.template_id!r}, "
+                        "which is not in the store."
+                    )
+                if s.scalar(select(SubmissionRecord.pk).where(SubmissionRecord.id == sub.id)):
+                    continue
+                row = convert.submission_row(sub) | {"updated_at": now}
+                pk = s.scalar(insert(SubmissionRecord).values(row)
+                              .returning(SubmissionRecord.pk))
+                if sub.evidence:
+                    s.execute(insert(EvidenceRecord), [
+                        convert.evidence_row(item, i) | {"submission_pk": pk}
+                        for i, item in enumerate(sub.evidence)
+                    ])
+                audit.append(actor, Action.RECEIVE, sub.id, None, sub.state,
+                             {"attempt": sub.attempt, "template": sub.template_id})
+                added += 1
+        return added
+
+    def submission(self, submission_id: str) -> Submission:
+        with self._db.sessions() as s:
+            return convert.submission_value(_load(s, submission_id))
+
+    def judgments(self, submission_id: str) -> dict[str, Judgment]:
+        with self._db.sessions() as s:
+            record = _load(s, submission_id)
+            rows = s.scalars(select(JudgmentRecord).where(
+                JudgmentRecord.submission_pk == record.pk))
+            return {j.criterion_key: convert.judgment_value(j, submission_id) for j in rows}
+
+    def feedback(self, submission_id: str) -> list[FeedbackNote]:
+        with self._db.sessions() as s:
+            record = _load(s, submission_id)
+            rows = s.scalars(select(FeedbackRecord).where(
+                FeedbackRecord.submission_pk == record.pk).order_by(FeedbackRecord.at))
+            return [convert.feedback_value(f, submission_id) for f in rows]
+
+    def decisions(self, submission_id: str) -> list[Decision]:
+        with self._db.sessions() as s:
+            record = _load(s, submission_id)
+            rows = s.scalars(select(DecisionRecord).where(
+                DecisionRecord.submission_pk == record.pk).order_by(DecisionRecord.at))
+            return [convert.decision_value(d, submission_id) for d in rows]
+
+    def mastery(self, submission_id: str) -> MasteryOutcome:
+        with self._db.sessions() as s:
+            record = _load(s, submission_id)
+            return self._mastery(s, record)
+
+    # -- the workflow -----------------------------------------------------------------
+
+    def open_review(self, submission_id: str, actor: Actor) -> Submission:
+        with self._db.sessions.begin() as s:
+            record = _load(s, submission_id)
+            self._transition(s, record, actor, Action.OPEN, workflow.open_review(
+                State(record.state), record.assigned_to, actor))
+            return convert.submission_value(record)
+
+    def record_judgment(self, submission_id: str, draft: JudgmentDraft, actor: Actor) -> Judgment:
+        """Save one criterion's judgment; durable on disk when this returns.
+
+        The first judgment on a pending submission opens its review.
+        """
+        with self._db.sessions.begin() as s:
+            record = _load(s, submission_id)
+            state = State(record.state)
+            workflow.check_judge(state, record.assigned_to, actor)
+            rubric = self._rubric_of(s, record)
+            criterion = rubric.criterion(draft.criterion_key)
+            if draft.level_key is not None:
+                criterion.level(draft.level_key)
+            evidence_ids = set(s.scalars(select(EvidenceRecord.item_id).where(
+                EvidenceRecord.submission_pk == record.pk)))
+            for pin in draft.pins:
+                if pin.evidence_id not in evidence_ids:
+                    raise ValidationError(
+                        f"A pin points at evidence {pin.evidence_id!r}, which this submission "
+                        "does not have."
+                    )
+            if state is State.PENDING:
+                self._transition(s, record, actor, Action.OPEN, workflow.open_review(
+                    state, record.assigned_to, actor))
+            now = self._clock()
+            judgment = s.get(JudgmentRecord, (record.pk, draft.criterion_key))
+            if judgment is None:
+                judgment = JudgmentRecord(submission_pk=record.pk,
+                                          criterion_key=draft.criterion_key, revision=0)
+                s.add(judgment)
+            judgment.level_key = draft.level_key
+            judgment.comment = draft.comment
+            judgment.author = actor.user_id
+            judgment.at = now
+            judgment.revision += 1
+            judgment.pins = [convert.pin_record(p, i) for i, p in enumerate(draft.pins)]
+            record.updated_at = now
+            _AuditWriter(s, now).append(actor, Action.JUDGE, record.id, None, None, {
+                "criterion": draft.criterion_key, "level": draft.level_key,
+                "revision": judgment.revision, "pins": len(draft.pins),
+            })
+            _enqueue(s, now, "judgment", record, {
+                "criterion": draft.criterion_key, "level": draft.level_key,
+                "comment": draft.comment, "pins": [convert.pin_json(p) for p in draft.pins],
+                "author": actor.user_id, "at": now.isoformat(), "revision": judgment.revision,
+            }, coalesce_key=draft.criterion_key)
+            s.flush()
+            return convert.judgment_value(judgment, record.id)
+
+    def add_feedback(
+        self,
+        submission_id: str,
+        actor: Actor,
+        body: str,
+        visibility: Visibility,
+        *,
+        criterion_key: str | None = None,
+        parent_id: str | None = None,
+    ) -> FeedbackNote:
+        workflow.check_feedback(actor)
+        if not body.strip():
+            raise ValidationError("Feedback cannot be empty.")
+        with self._db.sessions.begin() as s:
+            record = _load(s, submission_id)
+            if criterion_key is not None:
+                self._rubric_of(s, record).criterion(criterion_key)
+            if parent_id is not None:
+                parent = s.get(FeedbackRecord, parent_id)
+                if parent is None or parent.submission_pk != record.pk:
+                    raise ValidationError("The note being answered is not on this submission.")
+            now = self._clock()
+            note = FeedbackRecord(
+                id=str(uuid.uuid4()), submission_pk=record.pk, criterion_key=criterion_key,
+                parent_id=parent_id, author=actor.user_id, role=actor.role.value,
+                visibility=visibility.value, body=body, at=now,
+            )
+            s.add(note)
+            record.updated_at = now
+            _AuditWriter(s, now).append(actor, Action.FEEDBACK, record.id, None, None, {
+                "note": note.id, "criterion": criterion_key, "visibility": visibility.value})
+            _enqueue(s, now, "feedback", record, {
+                "id": note.id, "criterion": criterion_key, "parent": parent_id,
+                "visibility": visibility.value, "body": body, "author": actor.user_id,
+                "role": actor.role.value, "at": now.isoformat(),
+            })
+            return convert.feedback_value(note, record.id)
+
+    def decide(
+        self,
+        submission_id: str,
+        actor: Actor,
+        outcome: Outcome,
+        *,
+        note: str = "",
+        needs_moderation: bool = False,
+    ) -> Decision:
+        with self._db.sessions.begin() as s:
+            record = _load(s, submission_id)
+            mastery = self._mastery(s, record)
+            covered = {
+                key for key in s.scalars(select(FeedbackRecord.criterion_key).where(
+                    FeedbackRecord.submission_pk == record.pk,
+                    FeedbackRecord.visibility == Visibility.LEARNER.value,
+                    FeedbackRecord.criterion_key.is_not(None),
+                )) if key is not None
+            }
+            target = workflow.decide(State(record.state), record.assigned_to, actor, outcome,
+                                     mastery, covered, needs_moderation)
+            now = self._clock()
+            decision = DecisionRecord(
+                id=str(uuid.uuid4()), submission_pk=record.pk, outcome=outcome.value,
+                author=actor.user_id, at=now, total=mastery.total, mastered=mastery.mastered,
+                note=note,
+            )
+            s.add(decision)
+            action = Action.APPROVE if outcome is Outcome.APPROVE else Action.REQUEST_RESUBMISSION
+            self._transition(s, record, actor, action, target,
+                             {"decision": decision.id, "total": mastery.total})
+            _enqueue(s, now, "decision", record, {
+                "id": decision.id, "outcome": outcome.value, "total": mastery.total,
+                "mastered": mastery.mastered, "note": note, "author": actor.user_id,
+                "at": now.isoformat(),
+            })
+            return convert.decision_value(decision, record.id)
+
+    def moderate(self, submission_id: str, actor: Actor, *, agree: bool, note: str = "") -> State:
+        with self._db.sessions.begin() as s:
+            record = _load(s, submission_id)
+            target = workflow.moderate(State(record.state), record.assigned_to, actor, agree)
+            if not agree and not note.strip():
+                raise WorkflowError("Returning a decision needs a comment for the assessor.")
+            action = Action.MODERATION_AGREE if agree else Action.MODERATION_RETURN
+            self._transition(s, record, actor, action, target, {"note": note})
+            _enqueue(s, self._clock(), "moderation", record, {
+                "agree": agree, "note": note, "author": actor.user_id})
+            return target
+
+    def mark_signed(self, submission_id: str, actor: Actor, credential_id: str) -> State:
+        """Record that the approved submission's credential was signed."""
+        with self._db.sessions.begin() as s:
+            record = _load(s, submission_id)
+            target = workflow.sign(State(record.state), record.assigned_to, actor)
+            self._transition(s, record, actor, Action.SIGN, target,
+                             {"credential": credential_id})
+            return target
+
+    def mark_published(self, submission_id: str, actor: Actor = SYSTEM_ACTOR) -> State:
+        with self._db.sessions.begin() as s:
+            record = _load(s, submission_id)
+            target = workflow.publish(State(record.state), actor)
+            self._transition(s, record, actor, Action.PUBLISH, target)
+            return target
+
+    # -- outbox and audit -------------------------------------------------------------
+
+    def outbox_count(self) -> int:
+        with self._db.sessions() as s:
+            return s.scalar(select(func.count()).select_from(OutboxRecord)) or 0
+
+    def audit_events(self, batch: int = 2000) -> Iterator[AuditEvent]:
+        """Every audit event in order, fetched in batches (the log can be long)."""
+        after = 0
+        while True:
+            with self._db.sessions() as s:
+                rows = list(s.scalars(select(AuditRecord).where(AuditRecord.seq > after)
+                                      .order_by(AuditRecord.seq).limit(batch)))
+            if not rows:
+                return
+            for r in rows:
+                yield AuditEvent(
+                    seq=r.seq, at=r.at, actor=r.actor, role=r.role, action=r.action,
+                    submission_id=r.submission_id, from_state=r.from_state,
+                    to_state=r.to_state, details=r.details, prev_hash=r.prev_hash, hash=r.hash,
+                )
+            after = rows[-1].seq
+
+    def verify_audit(self) -> ChainReport:
+        return verify_chain(self.audit_events())
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _rubric_of(self, s: Session, record: SubmissionRecord) -> Rubric:
+        del s  # rubrics are immutable and cached; the session is not needed
+        return self.rubric(record.rubric_key, record.rubric_version)
+
+    def _mastery(self, s: Session, record: SubmissionRecord) -> MasteryOutcome:
+        chosen = dict(s.execute(select(JudgmentRecord.criterion_key, JudgmentRecord.level_key)
+                                .where(JudgmentRecord.submission_pk == record.pk)).tuples())
+        return self._rubric_of(s, record).evaluate(chosen)
+
+    def _transition(self, s: Session, record: SubmissionRecord, actor: Actor, action: Action,
+                    target: State, details: dict[str, Any] | None = None) -> None:
+        now = self._clock()
+        _AuditWriter(s, now).append(actor, action, record.id, State(record.state), target,
+                                    details or {})
+        record.state = target.value
+        record.updated_at = now
+
+
+def _load(s: Session, submission_id: str) -> SubmissionRecord:
+    record = s.scalar(select(SubmissionRecord).where(SubmissionRecord.id == submission_id))
+    if record is None:
+        raise NotFoundError(f"Submission {submission_id!r} is not in the store.")
+    return record
+
+
+def _enqueue(s: Session, now: datetime, kind: str, record: SubmissionRecord,
+             payload: dict[str, Any], *, coalesce_key: str | None = None) -> None:
+    """Queue a change for the hub. An edit of a change not yet sent replaces it."""
+    if coalesce_key is not None:
+        for waiting in s.scalars(select(OutboxRecord).where(
+                OutboxRecord.submission_id == record.id, OutboxRecord.kind == kind,
+                OutboxRecord.attempts == 0)):
+            if waiting.payload.get("criterion") == coalesce_key:
+                waiting.payload = payload
+                waiting.created_at = now
+                return
+    s.add(OutboxRecord(client_id=str(uuid.uuid4()), kind=kind, submission_id=record.id,
+                       payload=payload, base_revision=record.revision, created_at=now,
+                       attempts=0, last_error=""))
+
+
+class _AuditWriter:
+    """Appends events to the chain inside the caller's transaction."""
+
+    def __init__(self, s: Session, now: datetime) -> None:
+        self._s = s
+        self._at = now.astimezone(UTC).isoformat(timespec="microseconds")
+        last = s.execute(select(AuditRecord.seq, AuditRecord.hash)
+                         .order_by(AuditRecord.seq.desc()).limit(1)).first()
+        self._seq, self._prev = (last[0], last[1]) if last else (0, GENESIS_HASH)
+
+    def append(self, actor: Actor, action: Action, submission_id: str | None,
+               from_state: State | None, to_state: State | None,
+               details: dict[str, Any]) -> None:
+        self._seq += 1
+        fields: dict[str, Any] = {
+            "seq": self._seq, "at": self._at, "actor": actor.user_id, "role": actor.role.value,
+            "action": action.value, "submission_id": submission_id,
+            "from_state": from_state.value if from_state else None,
+            "to_state": to_state.value if to_state else None, "details": details,
+        }
+        digest = event_digest(prev_hash=self._prev, **fields)
+        self._s.execute(insert(AuditRecord).values(fields | {"prev_hash": self._prev,
+                                                              "hash": digest}))
+        self._prev = digest

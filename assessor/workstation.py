@@ -1,0 +1,89 @@
+"""Workstation: the desktop's services over one data directory; the UI's one entry point.
+
+Opening is split so the first window paints quickly: ``Workstation.open`` checks (and if
+needed migrates) the store and opens the fast read-only queue reader; the ORM-backed
+``Store`` is built on first use, off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from assessor.config import Settings, load_settings
+from assessor.domain.people import Actor
+from assessor.paths import AppPaths
+from assessor.store.database import SchemaState, inspect_store, migrate
+from assessor.store.queue import QueueReader
+
+if TYPE_CHECKING:
+    from assessor.store.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    hub_url: str
+    online: bool
+    waiting: int
+    last_sync: datetime | None = None
+
+    def describe(self) -> str:
+        changes = f"{self.waiting} change{'s' if self.waiting != 1 else ''} waiting"
+        if not self.hub_url:
+            return f"Offline — no hub configured — {changes}"
+        if not self.online:
+            return f"Offline — {changes}"
+        if self.last_sync is None:
+            return f"Online — never synced — {changes}"
+        return f"Online — last sync {self.last_sync:%H:%M} — {changes}"
+
+
+class Workstation:
+    def __init__(self, paths: AppPaths, settings: Settings, queue: QueueReader) -> None:
+        self.paths = paths
+        self.settings = settings
+        self.queue = queue
+        self._store: Store | None = None
+        self._store_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, paths: AppPaths) -> Workstation:
+        """Prepare the data directory and the store; raises ``UserFacingError`` if unusable."""
+        paths.ensure()
+        settings = load_settings(paths.home)
+        if inspect_store(paths.store).state is not SchemaState.CURRENT:
+            log.info("creating or upgrading the store at %s", paths.store)
+            migrate(paths.store, paths.backups)
+        return cls(paths, settings, QueueReader(paths.store))
+
+    @property
+    def actor(self) -> Actor:
+        return self.settings.actor
+
+    @property
+    def store(self) -> Store:
+        """The read-write store (imports the ORM on first use: call it off the GUI thread)."""
+        with self._store_lock:
+            if self._store is None:
+                from assessor.store.database import open_database
+                from assessor.store.store import Store
+
+                self._store = Store(open_database(self.paths.store, self.paths.backups))
+            return self._store
+
+    def sync_status(self) -> SyncStatus:
+        return SyncStatus(
+            hub_url=self.settings.hub_url,
+            online=False,
+            waiting=self.queue.outbox_count(),
+        )
+
+    def close(self) -> None:
+        self.queue.close()
+        if self._store is not None:
+            self._store.close()
