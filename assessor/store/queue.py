@@ -128,6 +128,11 @@ class QueueReader:
             )
         return out
 
+    def pk_of(self, submission_id: str) -> int | None:
+        row = self._db.execute("SELECT pk FROM submissions WHERE id = ?",
+                               (submission_id,)).fetchone()
+        return None if row is None else int(row[0])
+
     def counts(self) -> dict[State, int]:
         found = dict(self._db.execute("SELECT state, count(*) FROM submissions GROUP BY state"))
         return {state: found.get(state.value, 0) for state in State}

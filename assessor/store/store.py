@@ -20,6 +20,7 @@ from assessor.domain.audit import GENESIS_HASH, AuditEvent, ChainReport, event_d
 from assessor.domain.feedback import Decision, FeedbackNote, Outcome, Visibility
 from assessor.domain.judgment import Judgment, JudgmentDraft
 from assessor.domain.people import SYSTEM_ACTOR, Actor
+from assessor.domain.review import ReviewSnapshot
 from assessor.domain.rubric import MasteryOutcome, Rubric
 from assessor.domain.submission import State, Submission
 from assessor.domain.template import CredentialTemplate
@@ -162,6 +163,23 @@ class Store:
             rows = s.scalars(select(DecisionRecord).where(
                 DecisionRecord.submission_pk == record.pk).order_by(DecisionRecord.at))
             return [convert.decision_value(d, submission_id) for d in rows]
+
+    def review(self, submission_id: str) -> ReviewSnapshot:
+        """The submission with its template, rubric, judgments, feedback and decisions."""
+        with self._db.sessions() as s:
+            record = _load(s, submission_id)
+            submission = convert.submission_value(record)
+            template_record = s.get(TemplateRecord, record.template_id)
+            if template_record is None:  # guarded by a foreign key; kept for clarity
+                raise NotFoundError(f"Credential template {record.template_id!r} is missing.")
+        return ReviewSnapshot(
+            submission=submission,
+            template=convert.template_value(template_record),
+            rubric=self.rubric(record.rubric_key, record.rubric_version),
+            judgments=self.judgments(submission_id),
+            feedback=tuple(self.feedback(submission_id)),
+            decisions=tuple(self.decisions(submission_id)),
+        )
 
     def mastery(self, submission_id: str) -> MasteryOutcome:
         with self._db.sessions() as s:

@@ -1,0 +1,88 @@
+"""run(): the desktop app's start-up, from QApplication to the first painted window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from types import TracebackType
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from assessor import APP_ID, APP_NAME, __version__
+from assessor.errors import UserFacingError
+from assessor.logs import configure_logging
+from assessor.paths import AppPaths, resolve_paths
+from assessor.workstation import Workstation
+from resources import resource
+from ui import messages
+from ui.tasks import TaskRunner
+from ui.windows.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class _CrashRelay(QObject):
+    """Moves uncaught exceptions from any thread onto the GUI thread's error dialog."""
+
+    raised = Signal(object)
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(resource("icons", "app.svg"))))
+    app.setStyleSheet(resource("style", "workstation.qss").read_text(encoding="utf-8"))
+    return app
+
+
+def ui_state_for(paths: AppPaths) -> QSettings:
+    """Window layout lives beside the data it belongs to, one file per data directory."""
+    return QSettings(str(paths.home / "ui-state.ini"), QSettings.Format.IniFormat)
+
+
+def build_main_window(paths: AppPaths) -> MainWindow:
+    """Open the workstation over ``paths``; raises ``UserFacingError`` if the store is unusable."""
+    workstation = Workstation.open(paths)
+    runner = TaskRunner()
+    window = MainWindow(workstation, runner, ui_state_for(paths))
+    runner.setParent(window)
+    return window
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.data_dir)
+    try:
+        paths.ensure()
+    except OSError as exc:
+        print(f"assessor: cannot use the data directory {paths.home}: {exc.strerror}",
+              file=sys.stderr)
+        return 2
+    configure_logging(paths, verbose=args.verbose)
+    app = make_application()
+    relay = _CrashRelay()
+    relay.raised.connect(lambda exc: messages.show_error(app.activeWindow(), exc))
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("uncaught exception", exc_info=(kind, exc, tb))
+        relay.raised.emit(exc)
+
+    sys.excepthook = hook
+    try:
+        window = build_main_window(paths)
+    except UserFacingError as exc:
+        log.error("cannot open the workstation: %s", exc)
+        print(f"assessor: {exc}", file=sys.stderr)
+        messages.show_error(None, exc, title="Cannot open Assessor")
+        return 2
+    window.show()
+    code = app.exec()
+    window.ws.close()
+    return code

@@ -1,0 +1,281 @@
+"""MainWindow: queue on the left, the submission in the middle, the rubric on the right."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
+
+from assessor import APP_NAME, __version__
+from assessor.domain.audit import ChainReport
+from assessor.domain.judgment import Judgment, JudgmentDraft
+from assessor.domain.review import ReviewSnapshot
+from assessor.workstation import Workstation
+from ui import messages
+from ui.tasks import TaskRunner
+from ui.windows.queue_pane import QueuePane
+from ui.windows.review_pane import ReviewPane
+from ui.windows.rubric_panel import RubricPanel
+
+log = logging.getLogger(__name__)
+
+SHORTCUTS: tuple[tuple[str, str], ...] = (
+    ("Ctrl+F", "Search the queue"),
+    ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Focus the queue, the submission, the rubric"),
+    ("Ctrl+Down / Ctrl+Up", "Next / previous submission"),
+    ("J / K", "Next / previous criterion"),
+    ("1 … 9", "Choose that level for the current criterion"),
+    ("Ctrl+Shift+V", "Verify the audit log"),
+    ("F1", "This list"),
+    ("Ctrl+Q", "Quit (everything is already saved)"),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, workstation: Workstation, runner: TaskRunner,
+                 ui_state: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = workstation
+        self.runner = runner
+        self.ui_state = ui_state
+        self._wanted_id = ""
+        self._snapshot: ReviewSnapshot | None = None
+        self.setWindowTitle(f"{APP_NAME} — {workstation.actor.name}")
+
+        self.queue = QueuePane(workstation.queue)
+        self.review = ReviewPane()
+        self.rubric = RubricPanel()
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.setObjectName("mainSplitter")
+        self.split.setChildrenCollapsible(False)
+        for pane in (self.queue, self.review, self.rubric):
+            self.split.addWidget(pane)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 3)
+        self.split.setStretchFactor(2, 4)
+        self.setCentralWidget(self.split)
+
+        self.sync_label = QLabel()
+        self.sync_label.setObjectName("syncStatus")
+        self.statusBar().addPermanentWidget(self.sync_label)
+
+        self._build_menus()
+        self.queue.submission_selected.connect(self._on_submission_selected)
+        self.queue.demo_requested.connect(self.load_demo)
+        self.rubric.judgment_edited.connect(self._on_judgment_edited)
+        self.resize(1400, 860)
+        self._restore_layout()
+        self.refresh_status()
+        # Build the read-write store (and import the ORM) once the window is up.
+        QTimer.singleShot(0, lambda: self.runner.run(lambda: self.ws.store, store=True))
+
+    # -- menus and shortcuts ----------------------------------------------------------
+
+    def _action(self, menu: Any, text: str, slot: Any, shortcut: str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self.sync_action = self._action(
+            file, "&Sync Now", lambda: None, "F5",
+            "Sync needs an organisation's hub; none is configured on this computer yet.")
+        self.sync_action.setEnabled(self.ws.settings.hub_configured)
+        file.addSeparator()
+        self._action(file, "Load &Demo Submissions", self.load_demo,
+                     tip="Add the demo organisation's sample submissions to try things out")
+        self._action(file, "Open Data &Folder", self._open_data_folder,
+                     tip=str(self.ws.paths.home))
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, "Ctrl+Q")
+
+        edit = bar.addMenu("&Edit")
+        self._action(edit, "&Find in Queue", self._focus_search, "Ctrl+F")
+        self._action(edit, "&Clear Filters", self.queue.clear_filters, "Ctrl+Shift+F")
+
+        view = bar.addMenu("&View")
+        self._action(view, "&Queue", self.queue.table.setFocus, "Ctrl+1")
+        self._action(view, "&Submission", self.review.narrative.setFocus, "Ctrl+2")
+        self._action(view, "&Rubric", self._focus_rubric, "Ctrl+3")
+        view.addSeparator()
+        self._action(view, "&Reset Layout", self._reset_layout)
+
+        review = bar.addMenu("&Review")
+        self._action(review, "&Next Submission", lambda: self.queue.step(1), "Ctrl+Down")
+        self._action(review, "&Previous Submission", lambda: self.queue.step(-1), "Ctrl+Up")
+        review.addSeparator()
+        self._action(review, "Next &Criterion", lambda: self.rubric.step_criterion(1), "J")
+        self._action(review, "Previous C&riterion", lambda: self.rubric.step_criterion(-1), "K")
+        levels = review.addMenu("Choose &Level")
+        for n in range(1, 10):
+            self._action(levels, f"Level {n}", lambda _=False, i=n - 1:
+                         self.rubric.choose_level(i), str(n))
+
+        tools = bar.addMenu("&Tools")
+        self._action(tools, "&Verify Audit Log", self.verify_audit, "Ctrl+Shift+V",
+                     "Check the hash chain of every recorded change")
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard Shortcuts", self.show_shortcuts, "F1")
+        self._action(help_menu, f"&About {APP_NAME}", self._about)
+
+    # -- review -----------------------------------------------------------------------
+
+    def _on_submission_selected(self, submission_id: str) -> None:
+        self.rubric.flush()
+        self._wanted_id = submission_id
+        if not submission_id:
+            self._show_snapshot(None)
+            return
+        self.statusBar().showMessage("Opening…")
+        self.runner.run(lambda: self.ws.store.review(submission_id),
+                        self._on_review_loaded, self._on_error, store=True)
+
+    def _on_review_loaded(self, snapshot: ReviewSnapshot) -> None:
+        if snapshot.submission.id != self._wanted_id:
+            return  # the user has moved on
+        self.statusBar().clearMessage()
+        self._show_snapshot(snapshot)
+
+    def _show_snapshot(self, snapshot: ReviewSnapshot | None) -> None:
+        self._snapshot = snapshot
+        self.review.show_review(snapshot)
+        reason = snapshot.why_locked(self.ws.actor) if snapshot else ""
+        self.rubric.show_review(snapshot, reason)
+
+    def _on_judgment_edited(self, draft: JudgmentDraft) -> None:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        submission_id = snapshot.submission.id
+        actor = self.ws.actor
+        self.rubric.update_outcome()
+
+        def saved(judgment: Judgment) -> None:
+            self._after_save(judgment)
+
+        def failed(exc: Exception) -> None:
+            card = self.rubric.card_for(draft.criterion_key)
+            if card is not None and self._wanted_id == submission_id:
+                card.mark_failed()
+                self.rubric.update_outcome()
+            self._on_error(exc)
+
+        self.runner.run(lambda: self.ws.store.record_judgment(submission_id, draft, actor),
+                        saved, failed, store=True)
+
+    def _after_save(self, judgment: Judgment) -> None:
+        if self._snapshot is not None and self._snapshot.submission.id == judgment.submission_id:
+            card = self.rubric.card_for(judgment.criterion_key)
+            if card is not None:
+                card.mark_saved(judgment)
+        self.queue.refresh_submission(judgment.submission_id)
+        self.refresh_status()
+        self.statusBar().showMessage("Judgment saved", 2000)
+
+    # -- other actions ----------------------------------------------------------------
+
+    def load_demo(self) -> None:
+        from assessor.demo import RUBRICS, TEMPLATES, generate_submissions
+
+        user_id = self.ws.actor.user_id
+
+        def seed() -> int:
+            store = self.ws.store
+            for rubric in RUBRICS:
+                store.put_rubric(rubric)
+            for template in TEMPLATES:
+                store.put_template(template)
+            return store.receive(generate_submissions(60, assessor_id=user_id))
+
+        def done(added: int) -> None:
+            self.queue.fill_filter_choices()
+            self.queue.reload()
+            self.statusBar().showMessage(f"Added {added} demo submissions", 4000)
+
+        self.runner.run(seed, done, self._on_error, store=True)
+
+    def verify_audit(self) -> None:
+        def done(report: ChainReport) -> None:
+            self.statusBar().showMessage(str(report), 6000)
+            if not messages.NO_ERROR_WINDOWS:
+                box = QMessageBox.information if report.ok else QMessageBox.critical
+                box(self, "Audit log", str(report))
+
+        self.runner.run(self.ws.store.verify_audit, done, self._on_error, store=True)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{what}</td></tr>"
+                       for keys, what in SHORTCUTS)
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
+                          f"<table>{rows}</table>", parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        if messages.NO_ERROR_WINDOWS:
+            box.show()
+            box.close()
+        else:
+            box.exec()
+
+    def refresh_status(self) -> None:
+        self.sync_label.setText(self.ws.sync_status().describe())
+
+    def _about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"<b>{APP_NAME} {__version__}</b><br>Judge workplace evidence "
+                          "against rubrics, offline, and sign the results as Open Badges 3.0 "
+                          f"credentials.<br><br>Data folder: {self.ws.paths.home}")
+
+    def _open_data_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.paths.home)))
+
+    def _focus_search(self) -> None:
+        self.queue.search.setFocus()
+        self.queue.search.selectAll()
+
+    def _focus_rubric(self) -> None:
+        if self.rubric.cards:
+            self.rubric.cards[0].levels.buttons()[0].setFocus()
+
+    def _on_error(self, exc: Exception) -> None:
+        self.statusBar().clearMessage()
+        messages.show_error(self, exc)
+
+    # -- layout memory and shutdown ---------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        if not isinstance(self.ui_state.value("split"), QByteArray):
+            QTimer.singleShot(0, self._reset_layout)
+        for key, restore in (("geometry", self.restoreGeometry),
+                             ("split", self.split.restoreState),
+                             ("queueHeader", self.queue.table.horizontalHeader().restoreState)):
+            value = self.ui_state.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def _save_layout(self) -> None:
+        self.ui_state.setValue("geometry", self.saveGeometry())
+        self.ui_state.setValue("split", self.split.saveState())
+        self.ui_state.setValue("queueHeader", self.queue.table.horizontalHeader().saveState())
+        self.ui_state.sync()
+
+    def _reset_layout(self) -> None:
+        total = sum(self.split.sizes())
+        self.split.setSizes([total * 40 // 100, total * 27 // 100, total * 33 // 100])
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.rubric.flush()  # a comment typed in the last moment is saved, not dropped
+        self.runner.wait()
+        self._save_layout()
+        super().closeEvent(event)

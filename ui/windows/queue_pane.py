@@ -1,0 +1,252 @@
+"""QueuePane: filters, counts and the lazy submission table, with helpful empty states."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assessor.domain.submission import State
+from assessor.store.queue import DueFilter, QueueFilter, QueueReader, QueueSort
+from ui.models.submission_table import SUBMISSION_ID_ROLE, Column, SubmissionTableModel
+
+_ACTIVE = (State.PENDING, State.IN_REVIEW, State.AWAITING_MODERATION, State.APPROVED)
+
+
+class EmptyState(QWidget):
+    """A centred title, explanation and optional action button."""
+
+    def __init__(self, title: str, text: str, action: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        heading = QLabel(title)
+        heading.setObjectName("emptyTitle")
+        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body = QLabel(text)
+        self.body.setObjectName("emptyBody")
+        self.body.setWordWrap(True)
+        self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(heading)
+        layout.addWidget(self.body)
+        self.button: QPushButton | None = None
+        if action:
+            self.button = QPushButton(action)
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(self.button)
+            row.addStretch(1)
+            layout.addLayout(row)
+        layout.addStretch(2)
+
+
+class QueuePane(QWidget):
+    """Signals:
+        submission_selected(str): the current submission changed (its id; "" for none).
+        demo_requested(): the user asked for demo submissions from the empty state.
+    """
+
+    submission_selected = Signal(str)
+    demo_requested = Signal()
+
+    def __init__(self, reader: QueueReader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._reader = reader
+        self._sort = QueueSort.DUE
+        self._descending = False
+
+        self.search = QLineEdit(placeholderText="Search learner, credential or e-mail  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.state_filter = QComboBox()
+        self.state_filter.setToolTip("Show submissions in one state")
+        self.credential_filter = QComboBox()
+        self.credential_filter.setToolTip("Show one credential")
+        self.due_filter = QComboBox()
+        self.due_filter.addItem("Any due date", DueFilter.ANY)
+        self.due_filter.addItem("Overdue", DueFilter.OVERDUE)
+        self.due_filter.addItem("Due this week", DueFilter.DUE_THIS_WEEK)
+        self.counts = QLabel()
+        self.counts.setObjectName("queueCounts")
+
+        self.model = SubmissionTableModel(reader.rows, parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(Column.DUE, Qt.SortOrder.AscendingOrder)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in ((Column.LEARNER, 140), (Column.CREDENTIAL, 160),
+                              (Column.ATTEMPT, 70), (Column.DUE, 104), (Column.STATE, 110)):
+            header.resizeSection(column, width)
+
+        self.empty_store = EmptyState(
+            "No submissions yet",
+            "Submissions assigned to you appear here once you sync with your organisation's "
+            "hub. To look around first, load the demo organisation's sample submissions.",
+            "Load demo submissions",
+        )
+        assert self.empty_store.button is not None
+        self.empty_store.button.clicked.connect(self.demo_requested)
+        self.no_match = EmptyState("No submissions match", "Change the search or the filters.",
+                                   "Clear filters")
+        assert self.no_match.button is not None
+        self.no_match.button.clicked.connect(self.clear_filters)
+        self.stack = QStackedWidget()
+        for page in (self.table, self.empty_store, self.no_match):
+            self.stack.addWidget(page)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.state_filter, 2)
+        filters.addWidget(self.credential_filter, 2)
+        filters.addWidget(self.due_filter, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 4)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.counts)
+
+        self._debounce = QTimer(self, singleShot=True, interval=150)
+        self._debounce.timeout.connect(self.reload)
+        self.search.textChanged.connect(self._debounce.start)
+        self.fill_filter_choices()
+        for combo in (self.state_filter, self.credential_filter, self.due_filter):
+            combo.currentIndexChanged.connect(self.reload)
+        self.model.sort_requested.connect(self._on_sort_requested)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.reload()
+
+    # -- filters ----------------------------------------------------------------------
+
+    def fill_filter_choices(self) -> None:
+        counts = self._reader.counts()
+        total = sum(counts.values())
+        current_state = self.state_filter.currentData()
+        current_credential = self.credential_filter.currentData()
+        for combo in (self.state_filter, self.credential_filter):
+            combo.blockSignals(True)
+            combo.clear()
+        self.state_filter.addItem(f"All states ({total:,})", None)
+        self.state_filter.addItem(
+            f"Open work ({sum(counts[s] for s in _ACTIVE):,})", "active")
+        for state in State:
+            self.state_filter.addItem(f"{state.label} ({counts[state]:,})", state.value)
+        self.credential_filter.addItem("All credentials", None)
+        for template_id, name in self._reader.credentials():
+            self.credential_filter.addItem(name, template_id)
+        for combo, value in ((self.state_filter, current_state),
+                             (self.credential_filter, current_credential)):
+            found = combo.findData(value)
+            combo.setCurrentIndex(max(found, 0))
+            combo.blockSignals(False)
+
+    def current_filter(self) -> QueueFilter:
+        state = self.state_filter.currentData()
+        if state == "active":
+            states = frozenset(_ACTIVE)
+        elif state:
+            states = frozenset({State(state)})
+        else:
+            states = frozenset()
+        return QueueFilter(
+            text=self.search.text(),
+            states=states,
+            template_id=self.credential_filter.currentData(),
+            due=DueFilter(self.due_filter.currentData() or DueFilter.ANY),
+        )
+
+    def clear_filters(self) -> None:
+        for combo in (self.state_filter, self.credential_filter, self.due_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.reload()
+
+    # -- content ----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Query the keys for the current filter and order; keep the selection if shown."""
+        selected = self.selected_id()
+        keys = self._reader.keys(self.current_filter(), self._sort, descending=self._descending)
+        self.model.set_keys(keys)
+        total = sum(self._reader.counts().values())
+        overdue = self._reader.overdue_count()
+        if total == 0:
+            self.stack.setCurrentWidget(self.empty_store)
+        elif not keys:
+            self.stack.setCurrentWidget(self.no_match)
+        else:
+            self.stack.setCurrentWidget(self.table)
+        overdue_text = f" · {overdue:,} overdue" if overdue else ""
+        self.counts.setText(f"{len(keys):,} of {total:,} shown{overdue_text}")
+        if selected:
+            self.select_id(selected)
+
+    def refresh_submission(self, submission_id: str) -> None:
+        """Re-read one row (its state or last change moved) and the counts."""
+        row = self._row_for_id(submission_id)
+        if row >= 0:
+            self.model.refresh_rows([self.model.key_at(row)])
+        self.fill_filter_choices()
+
+    def selected_id(self) -> str:
+        index = self.table.currentIndex()
+        return str(index.data(SUBMISSION_ID_ROLE) or "") if index.isValid() else ""
+
+    def select_id(self, submission_id: str) -> bool:
+        row = self._row_for_id(submission_id)
+        if row < 0:
+            return False
+        self.select_row(row)
+        return True
+
+    def select_row(self, row: int) -> None:
+        if not 0 <= row < self.model.rowCount():
+            return
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+
+    def step(self, delta: int) -> None:
+        """Move to the next (+1) or previous (-1) submission in the queue."""
+        current = self.table.currentIndex().row()
+        self.select_row(max(0, current + delta) if current >= 0 else 0)
+
+    def _row_for_id(self, submission_id: str) -> int:
+        pk = self._reader.pk_of(submission_id)
+        return -1 if pk is None else self.model.row_of(pk)
+
+    def _on_sort_requested(self, sort: QueueSort, descending: bool) -> None:
+        self._sort, self._descending = sort, descending
+        self.reload()
+
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.submission_selected.emit(
+            str(current.data(SUBMISSION_ID_ROLE) or "") if current.isValid() else "")
