@@ -77,14 +77,18 @@ class Store:
                 )
 
     def rubric(self, key: str, version: int) -> Rubric:
+        with self._db.sessions() as s:
+            return self._rubric_in(s, key, version)
+
+    def _rubric_in(self, s: Session, key: str, version: int) -> Rubric:
+        """A rubric version, cached (versions never change), read in the caller's session."""
         cached = self._rubrics.get((key, version))
         if cached is not None:
             return cached
-        with self._db.sessions() as s:
-            record = s.get(RubricRecord, (key, version))
-            if record is None:
-                raise NotFoundError(f"Rubric {key!r} version {version} is not in the store.")
-            rubric = convert.rubric_value(record)
+        record = s.get(RubricRecord, (key, version))
+        if record is None:
+            raise NotFoundError(f"Rubric {key!r} version {version} is not in the store.")
+        rubric = convert.rubric_value(record)
         self._rubrics[(key, version)] = rubric
         return rubric
 
@@ -145,41 +149,31 @@ class Store:
 
     def judgments(self, submission_id: str) -> dict[str, Judgment]:
         with self._db.sessions() as s:
-            record = _load(s, submission_id)
-            rows = s.scalars(select(JudgmentRecord).where(
-                JudgmentRecord.submission_pk == record.pk))
-            return {j.criterion_key: convert.judgment_value(j, submission_id) for j in rows}
+            return _judgments_in(s, _load(s, submission_id))
 
     def feedback(self, submission_id: str) -> list[FeedbackNote]:
         with self._db.sessions() as s:
-            record = _load(s, submission_id)
-            rows = s.scalars(select(FeedbackRecord).where(
-                FeedbackRecord.submission_pk == record.pk).order_by(FeedbackRecord.at))
-            return [convert.feedback_value(f, submission_id) for f in rows]
+            return _feedback_in(s, _load(s, submission_id))
 
     def decisions(self, submission_id: str) -> list[Decision]:
         with self._db.sessions() as s:
-            record = _load(s, submission_id)
-            rows = s.scalars(select(DecisionRecord).where(
-                DecisionRecord.submission_pk == record.pk).order_by(DecisionRecord.at))
-            return [convert.decision_value(d, submission_id) for d in rows]
+            return _decisions_in(s, _load(s, submission_id))
 
     def review(self, submission_id: str) -> ReviewSnapshot:
         """The submission with its template, rubric, judgments, feedback and decisions."""
         with self._db.sessions() as s:
             record = _load(s, submission_id)
-            submission = convert.submission_value(record)
-            template_record = s.get(TemplateRecord, record.template_id)
-            if template_record is None:  # guarded by a foreign key; kept for clarity
+            template = s.get(TemplateRecord, record.template_id)
+            if template is None:  # guarded by a foreign key; kept for a clear message
                 raise NotFoundError(f"Credential template {record.template_id!r} is missing.")
-        return ReviewSnapshot(
-            submission=submission,
-            template=convert.template_value(template_record),
-            rubric=self.rubric(record.rubric_key, record.rubric_version),
-            judgments=self.judgments(submission_id),
-            feedback=tuple(self.feedback(submission_id)),
-            decisions=tuple(self.decisions(submission_id)),
-        )
+            return ReviewSnapshot(
+                submission=convert.submission_value(record),
+                template=convert.template_value(template),
+                rubric=self._rubric_of(s, record),
+                judgments=_judgments_in(s, record),
+                feedback=tuple(_feedback_in(s, record)),
+                decisions=tuple(_decisions_in(s, record)),
+            )
 
     def mastery(self, submission_id: str) -> MasteryOutcome:
         with self._db.sessions() as s:
@@ -377,8 +371,7 @@ class Store:
     # -- helpers ----------------------------------------------------------------------
 
     def _rubric_of(self, s: Session, record: SubmissionRecord) -> Rubric:
-        del s  # rubrics are immutable and cached; the session is not needed
-        return self.rubric(record.rubric_key, record.rubric_version)
+        return self._rubric_in(s, record.rubric_key, record.rubric_version)
 
     def _mastery(self, s: Session, record: SubmissionRecord) -> MasteryOutcome:
         chosen = dict(s.execute(select(JudgmentRecord.criterion_key, JudgmentRecord.level_key)
@@ -399,6 +392,23 @@ def _load(s: Session, submission_id: str) -> SubmissionRecord:
     if record is None:
         raise NotFoundError(f"Submission {submission_id!r} is not in the store.")
     return record
+
+
+def _judgments_in(s: Session, record: SubmissionRecord) -> dict[str, Judgment]:
+    rows = s.scalars(select(JudgmentRecord).where(JudgmentRecord.submission_pk == record.pk))
+    return {j.criterion_key: convert.judgment_value(j, record.id) for j in rows}
+
+
+def _feedback_in(s: Session, record: SubmissionRecord) -> list[FeedbackNote]:
+    rows = s.scalars(select(FeedbackRecord).where(FeedbackRecord.submission_pk == record.pk)
+                     .order_by(FeedbackRecord.at))
+    return [convert.feedback_value(f, record.id) for f in rows]
+
+
+def _decisions_in(s: Session, record: SubmissionRecord) -> list[Decision]:
+    rows = s.scalars(select(DecisionRecord).where(DecisionRecord.submission_pk == record.pk)
+                     .order_by(DecisionRecord.at))
+    return [convert.decision_value(d, record.id) for d in rows]
 
 
 def _enqueue(s: Session, now: datetime, kind: str, record: SubmissionRecord,
