@@ -374,8 +374,9 @@ class Store:
         return self._rubric_in(s, record.rubric_key, record.rubric_version)
 
     def _mastery(self, s: Session, record: SubmissionRecord) -> MasteryOutcome:
-        chosen = dict(s.execute(select(JudgmentRecord.criterion_key, JudgmentRecord.level_key)
-                                .where(JudgmentRecord.submission_pk == record.pk)).tuples())
+        rows = s.execute(select(JudgmentRecord.criterion_key, JudgmentRecord.level_key)
+                         .where(JudgmentRecord.submission_pk == record.pk))
+        chosen = {key: level for key, level in rows}
         return self._rubric_of(s, record).evaluate(chosen)
 
     def _transition(self, s: Session, record: SubmissionRecord, actor: Actor, action: Action,

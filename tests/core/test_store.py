@@ -1,0 +1,176 @@
+"""Store operations: judgments, feedback, decisions, outbox rows and their audit events."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessor.demo import CARE_RUBRIC, SAFETY_TEMPLATE, generate_submissions
+from assessor.domain.feedback import Outcome, Visibility
+from assessor.domain.judgment import DocumentPin, ImagePin, JudgmentDraft, MediaPin, Rect
+from assessor.domain.rubric import Rubric
+from assessor.domain.submission import State
+from assessor.errors import NotFoundError, ValidationError, WorkflowError
+from tests.core.helpers import ASSESSOR, MENTOR, MODERATOR, NOW, care_id, seeded_store
+
+
+@pytest.fixture
+def store(home, clock):
+    store = seeded_store(home, count=6, clock=clock)
+    yield store
+    store.close()
+
+
+def judge_all(store, submission_id, levels):
+    for key, level in levels.items():
+        store.record_judgment(submission_id, JudgmentDraft(key, level), ASSESSOR)
+
+
+def test_a_judgment_round_trips_with_its_comment_and_pins(store) -> None:
+    sub = store.submission(care_id(0))
+    evidence = sub.evidence[0].id
+    pins = (
+        DocumentPin(evidence, 2, Rect(0.1, 0.2, 0.3, 0.1), "the register's east bay row"),
+        ImagePin(evidence, Rect(0, 0, 1, 1)),
+        MediaPin(evidence, 1500, 9000, "asks the customer to confirm"),
+    )
+    saved = store.record_judgment(
+        sub.id, JudgmentDraft("listening", "proficient", "Confirms the need twice.", pins),
+        ASSESSOR)
+    assert saved.revision == 1 and saved.author == ASSESSOR.user_id
+    again = store.judgments(sub.id)["listening"]
+    assert again == saved
+    assert again.pins == pins
+
+
+def test_first_judgment_opens_the_review_and_edits_bump_the_revision(store) -> None:
+    assert store.submission(care_id(0)).state is State.PENDING
+    store.record_judgment(care_id(0), JudgmentDraft("listening", "developing"), ASSESSOR)
+    assert store.submission(care_id(0)).state is State.IN_REVIEW
+    edited = store.record_judgment(care_id(0), JudgmentDraft("listening", "proficient"),
+                                   ASSESSOR)
+    assert edited.revision == 2
+    assert store.judgments(care_id(0))["listening"].level_key == "proficient"
+
+
+def test_unsent_edits_of_one_criterion_wait_as_a_single_outbox_change(store) -> None:
+    for level in ("not-yet", "developing", "proficient"):
+        store.record_judgment(care_id(0), JudgmentDraft("listening", level), ASSESSOR)
+    store.record_judgment(care_id(0), JudgmentDraft("resolution", "proficient"), ASSESSOR)
+    assert store.outbox_count() == 2
+
+
+def test_bad_judgments_are_refused_and_leave_nothing_behind(store) -> None:
+    before = store.judgments(care_id(0))
+    events = len(list(store.audit_events()))
+    with pytest.raises(ValidationError, match="no criterion 'charisma'"):
+        store.record_judgment(care_id(0), JudgmentDraft("charisma", "proficient"), ASSESSOR)
+    with pytest.raises(ValidationError, match="no level 'legendary'"):
+        store.record_judgment(care_id(0), JudgmentDraft("listening", "legendary"), ASSESSOR)
+    with pytest.raises(ValidationError, match="does not have"):
+        store.record_judgment(care_id(0), JudgmentDraft(
+            "listening", "proficient", pins=(ImagePin("not-mine", Rect(0, 0, 1, 1)),)), ASSESSOR)
+    with pytest.raises(WorkflowError, match="only an assessor can judge"):
+        store.record_judgment(care_id(0), JudgmentDraft("listening", "proficient"), MENTOR)
+    with pytest.raises(NotFoundError, match="'nope' is not in the store"):
+        store.record_judgment("nope", JudgmentDraft("listening", "proficient"), ASSESSOR)
+    assert store.judgments(care_id(0)) == before
+    assert len(list(store.audit_events())) == events
+    assert store.outbox_count() == 0
+    assert store.submission(care_id(0)).state is State.PENDING
+
+
+def test_approve_then_sign_then_publish(store) -> None:
+    judge_all(store, care_id(0), {"listening": "proficient", "resolution": "exemplary"})
+    decision = store.decide(care_id(0), ASSESSOR, Outcome.APPROVE)
+    assert decision.mastered and decision.total == 5
+    assert store.submission(care_id(0)).state is State.APPROVED
+    with pytest.raises(WorkflowError, match="locked"):
+        store.record_judgment(care_id(0), JudgmentDraft("listening", "exemplary"), ASSESSOR)
+    assert store.mark_signed(care_id(0), ASSESSOR, "urn:uuid:1") is State.SIGNED
+    assert store.mark_published(care_id(0)) is State.PUBLISHED
+    actions = [e.action for e in store.audit_events() if e.submission_id == care_id(0)]
+    assert actions == ["receive", "open", "judge", "judge", "approve", "sign", "publish"]
+    assert store.verify_audit().ok
+
+
+def test_deciding_early_or_signing_unapproved_is_refused_by_the_store(store) -> None:
+    store.record_judgment(care_id(1), JudgmentDraft("listening", "proficient"), ASSESSOR)
+    with pytest.raises(WorkflowError, match="Not yet judged: resolution"):
+        store.decide(care_id(1), ASSESSOR, Outcome.APPROVE)
+    with pytest.raises(WorkflowError, match="Only an approved submission can be signed"):
+        store.mark_signed(care_id(1), ASSESSOR, "urn:uuid:2")
+    assert store.submission(care_id(1)).state is State.IN_REVIEW
+    assert store.decisions(care_id(1)) == []
+
+
+def test_resubmission_request_with_feedback_threads(store) -> None:
+    judge_all(store, care_id(2), {"listening": "developing", "resolution": "proficient"})
+    with pytest.raises(WorkflowError, match="Missing for: listening"):
+        store.decide(care_id(2), ASSESSOR, Outcome.RESUBMIT)
+    internal = store.add_feedback(care_id(2), ASSESSOR, "Check with the team lead.",
+                                  Visibility.INTERNAL, criterion_key="listening")
+    with pytest.raises(WorkflowError, match="Missing for: listening"):
+        store.decide(care_id(2), ASSESSOR, Outcome.RESUBMIT)
+    note = store.add_feedback(care_id(2), ASSESSOR, "Repeat the need back before acting.",
+                              Visibility.LEARNER, criterion_key="listening")
+    reply = store.add_feedback(care_id(2), MENTOR, "I'll practise this with them.",
+                               Visibility.INTERNAL, parent_id=note.id)
+    store.decide(care_id(2), ASSESSOR, Outcome.RESUBMIT)
+    assert store.submission(care_id(2)).state is State.RESUBMISSION_REQUESTED
+    thread = store.feedback(care_id(2))
+    assert [n.id for n in thread] == [internal.id, note.id, reply.id]
+    assert thread[2].parent_id == note.id and thread[2].role.value == "mentor"
+
+
+def test_feedback_rules(store) -> None:
+    with pytest.raises(ValidationError, match="cannot be empty"):
+        store.add_feedback(care_id(0), ASSESSOR, "   ", Visibility.LEARNER)
+    with pytest.raises(ValidationError, match="not on this submission"):
+        other = store.add_feedback(care_id(1), ASSESSOR, "x", Visibility.INTERNAL)
+        store.add_feedback(care_id(0), ASSESSOR, "y", Visibility.INTERNAL, parent_id=other.id)
+
+
+def test_moderation_holds_signing_until_agreed(store) -> None:
+    judge_all(store, care_id(0), {"listening": "proficient", "resolution": "exemplary"})
+    store.decide(care_id(0), ASSESSOR, Outcome.APPROVE, needs_moderation=True)
+    with pytest.raises(WorkflowError, match="waits for the moderator"):
+        store.mark_signed(care_id(0), ASSESSOR, "urn:uuid:3")
+    with pytest.raises(WorkflowError, match="needs a comment"):
+        store.moderate(care_id(0), MODERATOR, agree=False)
+    assert store.moderate(care_id(0), MODERATOR, agree=True) is State.APPROVED
+    assert store.mark_signed(care_id(0), ASSESSOR, "urn:uuid:3") is State.SIGNED
+
+
+def test_a_rubric_version_never_changes_in_place(store) -> None:
+    changed = Rubric(CARE_RUBRIC.key, CARE_RUBRIC.version, "Renamed", CARE_RUBRIC.criteria,
+                     CARE_RUBRIC.cut_score)
+    with pytest.raises(ValidationError, match="needs a new version"):
+        store.put_rubric(changed)
+    store.put_rubric(CARE_RUBRIC)  # the same content again is fine
+    newer = Rubric(CARE_RUBRIC.key, 2, "Customer Communication (2027)", CARE_RUBRIC.criteria,
+                   cut_score=4)
+    store.put_rubric(newer)
+    assert store.rubric(CARE_RUBRIC.key, 1).title == CARE_RUBRIC.title
+    assert store.rubric(CARE_RUBRIC.key, 2).cut_score == 4
+
+
+def test_receiving_is_idempotent_and_checks_the_template(store) -> None:
+    again = list(generate_submissions(6, assessor_id=ASSESSOR.user_id, now=NOW))
+    assert store.receive(again) == 0
+    stray = again[0].__class__(**{**again[0].__dict__, "id": "stray", "template_id": "ghost"})
+    with pytest.raises(ValidationError, match="template 'ghost'"):
+        store.receive([stray])
+    with pytest.raises(NotFoundError):
+        store.submission("stray")
+
+
+def test_review_snapshot_carries_everything_the_screen_needs(store) -> None:
+    store.record_judgment(care_id(0), JudgmentDraft("listening", "exemplary"), ASSESSOR)
+    snap = store.review(care_id(0))
+    assert snap.rubric == CARE_RUBRIC
+    assert snap.template.achievement.name == "Customer Communication"
+    assert snap.mastery.unjudged == ("resolution",)
+    assert snap.why_locked(ASSESSOR) == ""
+    assert "Mentors" in snap.why_locked(MENTOR)
+    safety = store.review(f"demo-7-{0:06d}")
+    assert safety.template == SAFETY_TEMPLATE
