@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self.queue.submission_selected.connect(self._on_submission_selected)
         self.queue.demo_requested.connect(self.load_demo)
         self.rubric.judgment_edited.connect(self._on_judgment_edited)
-        self.resize(1400, 860)
+        self._default_size()
         self._restore_layout()
         self.refresh_status()
         # Build the read-write store (and import the ORM) once the window is up.
@@ -253,6 +253,11 @@ class MainWindow(QMainWindow):
         messages.show_error(self, exc)
 
     # -- layout memory and shutdown ---------------------------------------------------
+
+    def _default_size(self) -> None:
+        """1400×860, or nine tenths of a smaller screen."""
+        screen = self.screen().availableGeometry()
+        self.resize(min(1400, screen.width() * 9 // 10), min(860, screen.height() * 9 // 10))
 
     def _restore_layout(self) -> None:
         if not isinstance(self.ui_state.value("split"), QByteArray):

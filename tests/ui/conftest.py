@@ -1,0 +1,36 @@
+"""GUI fixtures: the real main window over a throwaway data directory, offscreen."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.core.helpers import seeded_store
+
+
+@pytest.fixture
+def open_window(home, qtbot, no_error_windows):
+    """Open the real main window over ``home``; closes every window it opened."""
+    from ui.app import build_main_window, make_application
+
+    make_application()
+    opened = []
+
+    def factory():
+        window = build_main_window(home)
+        qtbot.add_widget(window)
+        window.show()
+        qtbot.wait_exposed(window)
+        opened.append(window)
+        return window
+
+    yield factory
+    for window in opened:
+        window.close()
+        window.runner.wait()
+        window.ws.close()
+
+
+@pytest.fixture
+def seeded(home):
+    seeded_store(home, count=30).close()
+    return home
