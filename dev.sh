@@ -97,11 +97,10 @@ run_tests() {
   make_venv test
   # A private, unlocked gnome-keyring on a private session bus: keyring talks to the real
   # Secret Service, and the user's own keyrings are never touched.
-  local keyring_home
-  keyring_home=$(mktemp -d)
-  trap 'rm -rf "$keyring_home"' EXIT
+  KEYRING_HOME=$(mktemp -d)
+  trap 'rm -rf "$KEYRING_HOME"' EXIT
   say "running the test suite (gnome-keyring inside dbus-run-session, Qt offscreen)"
-  XDG_DATA_HOME="$keyring_home/data" XDG_RUNTIME_DIR="$keyring_home/run" \
+  XDG_DATA_HOME="$KEYRING_HOME/data" XDG_RUNTIME_DIR="$KEYRING_HOME/run" \
   QT_QPA_PLATFORM=offscreen \
   dbus-run-session -- bash -c '
     mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"

@@ -122,25 +122,32 @@ class Store:
         with self._db.sessions.begin() as s:
             known_templates = set(s.scalars(select(TemplateRecord.id)))
             audit = _AuditWriter(s, now)
-            for sub in submissions:
-                if sub.template_id not in known_templates:
-                    raise ValidationError(
-                        f"Submission {sub.id!r} names template {sub.template_id!r}, "
-                        "which is not in the store."
-                    )
-                if s.scalar(select(SubmissionRecord.pk).where(SubmissionRecord.id == sub.id)):
+            for batch in _batches(submissions, 500):
+                for sub in batch:
+                    if sub.template_id not in known_templates:
+                        raise ValidationError(
+                            f"Submission {sub.id!r} names template {sub.template_id!r}, "
+                            "which is not in the store."
+                        )
+                present = set(s.scalars(select(SubmissionRecord.id).where(
+                    SubmissionRecord.id.in_([sub.id for sub in batch]))))
+                fresh = list({sub.id: sub for sub in batch if sub.id not in present}.values())
+                if not fresh:
                     continue
-                row = convert.submission_row(sub) | {"updated_at": now}
-                pk = s.scalar(insert(SubmissionRecord).values(row)
-                              .returning(SubmissionRecord.pk))
-                if sub.evidence:
-                    s.execute(insert(EvidenceRecord), [
-                        convert.evidence_row(item, i) | {"submission_pk": pk}
-                        for i, item in enumerate(sub.evidence)
-                    ])
-                audit.append(actor, Action.RECEIVE, sub.id, None, sub.state,
-                             {"attempt": sub.attempt, "template": sub.template_id})
-                added += 1
+                s.execute(insert(SubmissionRecord), [
+                    convert.submission_row(sub) | {"updated_at": now} for sub in fresh])
+                pks = dict(s.execute(select(SubmissionRecord.id, SubmissionRecord.pk).where(
+                    SubmissionRecord.id.in_([sub.id for sub in fresh]))).all())
+                evidence = [convert.evidence_row(item, i) | {"submission_pk": pks[sub.id]}
+                            for sub in fresh for i, item in enumerate(sub.evidence)]
+                if evidence:
+                    s.execute(insert(EvidenceRecord), evidence)
+                audit.append_many([
+                    (actor, Action.RECEIVE, sub.id, None, sub.state,
+                     {"attempt": sub.attempt, "template": sub.template_id})
+                    for sub in fresh
+                ])
+                added += len(fresh)
         return added
 
     def submission(self, submission_id: str) -> Submission:
@@ -441,14 +448,33 @@ class _AuditWriter:
     def append(self, actor: Actor, action: Action, submission_id: str | None,
                from_state: State | None, to_state: State | None,
                details: dict[str, Any]) -> None:
-        self._seq += 1
-        fields: dict[str, Any] = {
-            "seq": self._seq, "at": self._at, "actor": actor.user_id, "role": actor.role.value,
-            "action": action.value, "submission_id": submission_id,
-            "from_state": from_state.value if from_state else None,
-            "to_state": to_state.value if to_state else None, "details": details,
-        }
-        digest = event_digest(prev_hash=self._prev, **fields)
-        self._s.execute(insert(AuditRecord).values(fields | {"prev_hash": self._prev,
-                                                              "hash": digest}))
-        self._prev = digest
+        self.append_many([(actor, action, submission_id, from_state, to_state, details)])
+
+    def append_many(self, events: list[tuple[Actor, Action, str | None, State | None,
+                                              State | None, dict[str, Any]]]) -> None:
+        rows = []
+        for actor, action, submission_id, from_state, to_state, details in events:
+            self._seq += 1
+            fields: dict[str, Any] = {
+                "seq": self._seq, "at": self._at, "actor": actor.user_id,
+                "role": actor.role.value, "action": action.value,
+                "submission_id": submission_id,
+                "from_state": from_state.value if from_state else None,
+                "to_state": to_state.value if to_state else None, "details": details,
+            }
+            digest = event_digest(prev_hash=self._prev, **fields)
+            rows.append(fields | {"prev_hash": self._prev, "hash": digest})
+            self._prev = digest
+        if rows:
+            self._s.execute(insert(AuditRecord), rows)
+
+
+def _batches(items: Iterable[Submission], size: int) -> Iterator[list[Submission]]:
+    batch: list[Submission] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from assessor import __version__
 from assessor.paths import HOME_ENV, resolve_paths
+from assessor.store.migrations import HEAD
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +38,7 @@ def test_seed_info_verify_in_a_data_dir(tmp_path) -> None:
     assert run("--data-dir", str(home), "demo", "seed", "--count", "25").returncode == 0
     info = run("--data-dir", str(home), "store", "info")
     assert info.returncode == 0
-    assert "submissions:    25" in info.stdout and "schema:         0002" in info.stdout
+    assert "submissions:    25" in info.stdout and f"schema:         {HEAD}" in info.stdout
     verify = run("--data-dir", str(home), "store", "verify")
     assert verify.returncode == 0, verify.stderr
     assert "database integrity: ok" in verify.stdout

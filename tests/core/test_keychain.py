@@ -19,7 +19,7 @@ def service() -> str:
     for user in ("probe",):
         try:
             keyring.delete_password(name, user)
-        except keyring.errors.PasswordDeleteError:
+        except keyring.errors.KeyringError:
             pass
 
 

@@ -16,7 +16,8 @@ from assessor.domain.judgment import JudgmentDraft
 from assessor.domain.submission import State
 from assessor.store import convert
 from assessor.store.database import SchemaState, create_engine_for, inspect_store, migrate
-from assessor.store.migrations import HEAD, REVISIONS, alembic_config, upgrade
+from assessor.store.migrations import HEAD, REVISIONS, alembic_config, include_name, upgrade
+from assessor.store.queue import QueueFilter, QueueReader
 from assessor.store.records import Base
 from assessor.store.store import Store
 from tests.core.helpers import ASSESSOR, open_store
@@ -33,7 +34,8 @@ def test_the_head_schema_matches_the_orm_records(home) -> None:
     migrate(home.store, home.backups)
     engine = create_engine_for(home.store)
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert diff == []
 
@@ -90,6 +92,9 @@ def test_a_store_at_the_first_revision_upgrades_to_head_and_loses_nothing(home) 
     assert judgment.pins[0].note == "here"
     assert store.feedback("sub-1")[0].body == "Well done"
     assert store.rubric(CARE_RUBRIC.key, 1) == CARE_RUBRIC
+    reader = QueueReader(home.store)  # 0003's search index covers rows from before it
+    assert [r.id for r in reader.view(QueueFilter(text="Ngata")).rows(0, 5)] == ["sub-1"]
+    reader.close()
 
     # The upgraded store works: the outbox of 0002 takes the next change.
     store.record_judgment("sub-1", JudgmentDraft("resolution", "exemplary"), ASSESSOR)

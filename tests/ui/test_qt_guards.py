@@ -22,26 +22,24 @@ def test_twenty_thousand_void_calls_do_not_abort_python(qtbot) -> None:
 
 def test_the_queue_model_keeps_the_qt_model_contract(seeded, qtmodeltester) -> None:
     reader = QueueReader(seeded.store)
-    model = SubmissionTableModel(reader.rows)
-    model.set_keys(reader.keys(QueueFilter()))
+    model = SubmissionTableModel()
+    model.set_view(reader.view(QueueFilter()))
     qtmodeltester.check(model)
     assert model.rowCount() == 30
     reader.close()
 
 
-def test_the_model_fetches_only_what_is_shown(seeded) -> None:
-    reader = QueueReader(seeded.store)
-    asked: list[int] = []
+def test_the_model_fetches_only_the_pages_that_are_shown(home) -> None:
+    from tests.core.helpers import seeded_store
 
-    def fetch(pks):
-        asked.extend(pks)
-        return reader.rows(pks)
-
-    model = SubmissionTableModel(fetch)
-    model.set_keys(reader.keys(QueueFilter()))
-    assert asked == []
-    model.index(29, 0).data()
-    assert len(asked) == 30  # one page (the store has only 30)
-    model.index(3, 1).data()
-    assert len(asked) == 30  # served from the cache
+    seeded_store(home, count=1000).close()
+    reader = QueueReader(home.store)
+    model = SubmissionTableModel()
+    model.set_view(reader.view(QueueFilter()))
+    assert model.rowCount() == 1000 and model.fetches == 0
+    last = model.index(999, 0).data()
+    assert model.fetches == 1 and last
+    model.index(998, 1).data()
+    model.index(0, 0).data()
+    assert model.fetches == 2  # the last page was cached; the first page is one more
     reader.close()

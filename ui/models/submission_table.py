@@ -1,15 +1,14 @@
 """SubmissionTableModel: the queue as a lazy table.
 
-The model holds only the ordered primary keys of the matching submissions; rows are
-fetched a page at a time when the view asks for them and kept in a bounded cache, so the
-cost follows what is on screen, not the size of the store.
+The model holds a ``QueueView`` (a row count and a way to fetch windows of rows) and a
+bounded cache of pages. Rows are fetched a page at a time when the table asks for them,
+so the cost follows what is on screen, not the size of the store.
 """
 
 from __future__ import annotations
 
-from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
@@ -17,13 +16,12 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from assessor.store.queue import QueueRow, QueueSort
+from assessor.store.queue import QueueRow, QueueSort, QueueView
 
-FetchRows = Callable[[Sequence[int]], dict[int, QueueRow]]
 Index = QModelIndex | QPersistentModelIndex
 
 PAGE = 128
-CACHE_LIMIT = 4096
+CACHED_PAGES = 32
 
 SUBMISSION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -87,64 +85,68 @@ class SubmissionTableModel(QAbstractTableModel):
 
     sort_requested = Signal(object, bool)
 
-    def __init__(self, fetch_rows: FetchRows, *, clock: Callable[[], datetime] | None = None,
+    def __init__(self, *, clock: Callable[[], datetime] | None = None,
                  parent: Any = None) -> None:
         super().__init__(parent)
-        self._fetch_rows = fetch_rows
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._keys: array[int] = array("q")
-        self._rows: OrderedDict[int, QueueRow] = OrderedDict()
+        self._view: QueueView | None = None
+        self._pages: OrderedDict[int, list[QueueRow]] = OrderedDict()
+        self.fetches = 0
+        """How many pages were read from the store (for tests and benchmarks)."""
         self._now = self._clock()
         self._bold = QFont()
         self._bold.setBold(True)
 
     # -- content ----------------------------------------------------------------------
 
-    def set_keys(self, keys: array[int]) -> None:
+    def set_view(self, view: QueueView) -> None:
+        """Show another filter or order: a reset, since every row may move."""
         self.beginResetModel()
-        self._keys = keys
-        self._rows.clear()
+        self._view = view
+        self._pages.clear()
         self._now = self._clock()
         self.endResetModel()
 
-    def key_at(self, row: int) -> int:
-        return self._keys[row]
+    def refresh(self, view: QueueView) -> None:
+        """The same filter and order over changed data: re-read the rows, keep the view's
+        place when the row count did not change."""
+        if self._view is None or view.total != self._view.total:
+            self.set_view(view)
+            return
+        self._view = view
+        self._pages.clear()
+        self._now = self._clock()
+        if view.total:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(view.total - 1, len(Column) - 1))
 
     def row_of(self, pk: int) -> int:
-        """The row showing submission ``pk``, or -1."""
-        try:
-            return self._keys.index(pk)
-        except ValueError:
-            return -1
-
-    def refresh_rows(self, pks: Sequence[int]) -> None:
-        """Drop cached rows so they are fetched again (after a change to them)."""
-        for pk in pks:
-            self._rows.pop(pk, None)
-            row = self.row_of(pk)
-            if row >= 0:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+        """The row showing submission ``pk`` among the rows read so far, or -1."""
+        for number, page in self._pages.items():
+            for offset, item in enumerate(page):
+                if item.pk == pk:
+                    return number * PAGE + offset
+        return -1
 
     def row_at(self, row: int) -> QueueRow | None:
-        if not 0 <= row < len(self._keys):
+        if self._view is None or not 0 <= row < self._view.total:
             return None
-        pk = self._keys[row]
-        cached = self._rows.get(pk)
-        if cached is not None:
-            self._rows.move_to_end(pk)
-            return cached
-        start = row - row % PAGE
-        page = self._keys[start:start + PAGE]
-        fetched = self._fetch_rows(page)
-        self._rows.update(fetched)
-        while len(self._rows) > CACHE_LIMIT:
-            self._rows.popitem(last=False)
-        return fetched.get(pk)
+        number, offset = divmod(row, PAGE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self._view.rows(number * PAGE, PAGE)
+            self.fetches += 1
+            self._pages[number] = page
+            while len(self._pages) > CACHED_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[offset] if offset < len(page) else None
 
     # -- Qt model API -----------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._keys)
+        return 0 if parent.isValid() or self._view is None else self._view.total
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)

@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
             card = self.rubric.card_for(judgment.criterion_key)
             if card is not None:
                 card.mark_saved(judgment)
-        self.queue.refresh_submission(judgment.submission_id)
+        self.queue.refresh()
         self.refresh_status()
         self.statusBar().showMessage("Judgment saved", 2000)
 
@@ -201,8 +201,7 @@ class MainWindow(QMainWindow):
             return store.receive(generate_submissions(60, assessor_id=user_id))
 
         def done(added: int) -> None:
-            self.queue.fill_filter_choices()
-            self.queue.reload()
+            self.queue.refresh()
             self.statusBar().showMessage(f"Added {added} demo submissions", 4000)
 
         self.runner.run(seed, done, self._on_error, store=True)

@@ -67,6 +67,8 @@ class QueuePane(QWidget):
         self._reader = reader
         self._sort = QueueSort.DUE
         self._descending = False
+        self._total = 0
+        self._overdue = 0
 
         self.search = QLineEdit(placeholderText="Search learner, credential or e-mail  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -81,7 +83,7 @@ class QueuePane(QWidget):
         self.counts = QLabel()
         self.counts.setObjectName("queueCounts")
 
-        self.model = SubmissionTableModel(reader.rows, parent=self)
+        self.model = SubmissionTableModel(parent=self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -141,8 +143,11 @@ class QueuePane(QWidget):
     # -- filters ----------------------------------------------------------------------
 
     def fill_filter_choices(self) -> None:
+        """Refill the filter menus with fresh counts (after the store changed)."""
         counts = self._reader.counts()
         total = sum(counts.values())
+        self._total = total
+        self._overdue = self._reader.overdue_count()
         current_state = self.state_filter.currentData()
         current_credential = self.credential_filter.currentData()
         for combo in (self.state_filter, self.credential_filter):
@@ -190,29 +195,35 @@ class QueuePane(QWidget):
     # -- content ----------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Query the keys for the current filter and order; keep the selection if shown."""
+        """Show the current filter and order; keep the selection if it is still shown."""
         selected = self.selected_id()
-        keys = self._reader.keys(self.current_filter(), self._sort, descending=self._descending)
-        self.model.set_keys(keys)
-        total = sum(self._reader.counts().values())
-        overdue = self._reader.overdue_count()
-        if total == 0:
-            self.stack.setCurrentWidget(self.empty_store)
-        elif not keys:
-            self.stack.setCurrentWidget(self.no_match)
-        else:
-            self.stack.setCurrentWidget(self.table)
-        overdue_text = f" · {overdue:,} overdue" if overdue else ""
-        self.counts.setText(f"{len(keys):,} of {total:,} shown{overdue_text}")
+        self.model.set_view(self._view())
+        self._update_counts()
         if selected:
             self.select_id(selected)
 
-    def refresh_submission(self, submission_id: str) -> None:
-        """Re-read one row (its state or last change moved) and the counts."""
-        row = self._row_for_id(submission_id)
-        if row >= 0:
-            self.model.refresh_rows([self.model.key_at(row)])
+    def refresh(self) -> None:
+        """The store changed (a judgment, new submissions): re-read rows and counts."""
+        selected = self.selected_id()
+        self.model.refresh(self._view())
         self.fill_filter_choices()
+        self._update_counts()
+        if selected and self.selected_id() != selected:
+            self.select_id(selected)
+
+    def _view(self):
+        return self._reader.view(self.current_filter(), self._sort, descending=self._descending)
+
+    def _update_counts(self) -> None:
+        shown = self.model.rowCount()
+        if self._total == 0:
+            self.stack.setCurrentWidget(self.empty_store)
+        elif not shown:
+            self.stack.setCurrentWidget(self.no_match)
+        else:
+            self.stack.setCurrentWidget(self.table)
+        overdue_text = f" · {self._overdue:,} overdue" if self._overdue else ""
+        self.counts.setText(f"{shown:,} of {self._total:,} shown{overdue_text}")
 
     def selected_id(self) -> str:
         index = self.table.currentIndex()

@@ -1,0 +1,27 @@
+"""Run every benchmark and print one table: python bench/run.py [--json FILE]."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import queue_bench  # noqa: E402
+from bench.report import print_table, write_json  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = parser.parse_args()
+    rows = queue_bench.run(count=100_000, runs=7, saves=300)
+    print_table(rows)
+    if args.json:
+        write_json(rows, args.json)
+    return 0 if all(r.met for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
