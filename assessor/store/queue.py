@@ -159,6 +159,9 @@ class QueueReader:
                                (submission_id,)).fetchone()
         return None if row is None else int(row[0])
 
+    def total(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM submissions").fetchone()[0])
+
     def counts(self) -> dict[State, int]:
         found = dict(self._db.execute("SELECT state, count(*) FROM submissions GROUP BY state"))
         return {state: found.get(state.value, 0) for state in State}

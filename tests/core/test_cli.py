@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True,
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], check=False,
+                          capture_output=True,
                           text=True, timeout=120, env={**os.environ, **(env or {})}, cwd=ROOT)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
@@ -55,6 +56,20 @@ SORT_FOR_COLUMN = {
 }
 
 _OVERDUE = QColor("#b3261e")
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_MARKED = (Column.DUE, Column.LEARNER)
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    row: QueueRow
+    cells: tuple[str, ...]
+    overdue: bool
 
 
 def _local(moment: datetime) -> datetime:
@@ -90,12 +105,13 @@ class SubmissionTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._view: QueueView | None = None
-        self._pages: OrderedDict[int, list[QueueRow]] = OrderedDict()
+        self._pages: OrderedDict[int, list[_Line]] = OrderedDict()
         self.fetches = 0
         """How many pages were read from the store (for tests and benchmarks)."""
         self._now = self._clock()
         self._bold = QFont()
         self._bold.setBold(True)
+        self._overdue_brush = QBrush(_OVERDUE)
 
     # -- content ----------------------------------------------------------------------
 
@@ -123,18 +139,22 @@ class SubmissionTableModel(QAbstractTableModel):
     def row_of(self, pk: int) -> int:
         """The row showing submission ``pk`` among the rows read so far, or -1."""
         for number, page in self._pages.items():
-            for offset, item in enumerate(page):
-                if item.pk == pk:
+            for offset, line in enumerate(page):
+                if line.row.pk == pk:
                     return number * PAGE + offset
         return -1
 
     def row_at(self, row: int) -> QueueRow | None:
+        line = self._line(row)
+        return None if line is None else line.row
+
+    def _line(self, row: int) -> _Line | None:
         if self._view is None or not 0 <= row < self._view.total:
             return None
         number, offset = divmod(row, PAGE)
         page = self._pages.get(number)
         if page is None:
-            page = self._view.rows(number * PAGE, PAGE)
+            page = [self._prepare(r) for r in self._view.rows(number * PAGE, PAGE)]
             self.fetches += 1
             self._pages[number] = page
             while len(self._pages) > CACHED_PAGES:
@@ -142,6 +162,17 @@ class SubmissionTableModel(QAbstractTableModel):
         else:
             self._pages.move_to_end(number)
         return page[offset] if offset < len(page) else None
+
+    def _prepare(self, item: QueueRow) -> _Line:
+        """Format a row's cells once; ``data()`` is called many times per cell."""
+        return _Line(item, (
+            item.learner_name,
+            item.credential_name,
+            str(item.attempt),
+            format_due(item.due_at, self._now),
+            item.state.label,
+            f"{_local(item.updated_at):%d %b %H:%M}",
+        ), item.overdue(self._now))
 
     # -- Qt model API -----------------------------------------------------------------
 
@@ -158,49 +189,36 @@ class SubmissionTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        line = self._line(index.row()) if index.isValid() else None
+        if line is None:
             return None
-        item = self.row_at(index.row())
-        if item is None:
-            return None
-        column = Column(index.column())
-        overdue = item.overdue(self._now)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(item, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column is Column.DUE and item.due_at is not None:
-                text = f"Due {_local(item.due_at):%A %d %B %Y, %H:%M}"
-                return text + (" — overdue" if overdue else "")
-            if column is Column.UPDATED:
-                return f"{_local(item.updated_at):%A %d %B %Y, %H:%M:%S}"
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole and overdue and column in (
-                Column.DUE, Column.LEARNER):
-            return QBrush(_OVERDUE)
-        if role == Qt.ItemDataRole.FontRole and overdue and column is Column.DUE:
-            return self._bold
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.ATTEMPT:
-            return int(Qt.AlignmentFlag.AlignCenter)
+        column = index.column()
+        if role == _DISPLAY:
+            return line.cells[column]
+        if role == _FOREGROUND:
+            return self._overdue_brush if line.overdue and column in _MARKED else None
+        if role == _FONT:
+            return self._bold if line.overdue and column == Column.DUE else None
+        if role == _ALIGN:
+            return _CENTER if column == Column.ATTEMPT else None
         if role == SUBMISSION_ID_ROLE:
-            return item.id
+            return line.row.id
         if role == OVERDUE_ROLE:
-            return overdue
+            return line.overdue
+        if role == _TOOLTIP:
+            return self._tooltip(line, column)
+        return None
+
+    def _tooltip(self, line: _Line, column: int) -> str | None:
+        item = line.row
+        if column == Column.DUE and item.due_at is not None:
+            text = f"Due {_local(item.due_at):%A %d %B %Y, %H:%M}"
+            return text + (" — overdue" if line.overdue else "")
+        if column == Column.UPDATED:
+            return f"{_local(item.updated_at):%A %d %B %Y, %H:%M:%S}"
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(Column):
             self.sort_requested.emit(SORT_FOR_COLUMN[Column(column)],
                                      order == Qt.SortOrder.DescendingOrder)
-
-    def _display(self, item: QueueRow, column: Column) -> str:
-        if column is Column.LEARNER:
-            return item.learner_name
-        if column is Column.CREDENTIAL:
-            return item.credential_name
-        if column is Column.ATTEMPT:
-            return str(item.attempt)
-        if column is Column.DUE:
-            return format_due(item.due_at, self._now)
-        if column is Column.STATE:
-            return item.state.label
-        return f"{_local(item.updated_at):%d %b %H:%M}"

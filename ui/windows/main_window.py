@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
 
 from assessor import APP_NAME, __version__
-from assessor.domain.audit import ChainReport
-from assessor.domain.judgment import Judgment, JudgmentDraft
-from assessor.domain.review import ReviewSnapshot
-from assessor.workstation import Workstation
 from ui import messages
 from ui.tasks import TaskRunner
 from ui.windows.queue_pane import QueuePane
 from ui.windows.review_pane import ReviewPane
 from ui.windows.rubric_panel import RubricPanel
 
+if TYPE_CHECKING:  # the domain loads on first use, after the window is painted
+    from assessor.domain.audit import ChainReport
+    from assessor.domain.judgment import Judgment, JudgmentDraft
+    from assessor.domain.review import ReviewSnapshot
+    from assessor.workstation import Workstation
+
 log = logging.getLogger(__name__)
+
+STORE_WARMUP_DELAY_MS = 400
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+F", "Search the queue"),
@@ -69,8 +73,13 @@ class MainWindow(QMainWindow):
         self._default_size()
         self._restore_layout()
         self.refresh_status()
-        # Build the read-write store (and import the ORM) once the window is up.
-        QTimer.singleShot(0, lambda: self.runner.run(lambda: self.ws.store, store=True))
+        # Build the read-write store (and import the ORM) once the first screen is painted:
+        # that import holds the GIL for a while and must not compete with the first paint.
+        QTimer.singleShot(STORE_WARMUP_DELAY_MS, self, self._warm_up_store)
+
+    def _warm_up_store(self) -> None:
+        if self.isVisible():
+            self.runner.run(lambda: self.ws.store, store=True)
 
     # -- menus and shortcuts ----------------------------------------------------------
 
@@ -260,7 +269,7 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> None:
         if not isinstance(self.ui_state.value("split"), QByteArray):
-            QTimer.singleShot(0, self._reset_layout)
+            QTimer.singleShot(0, self, self._reset_layout)
         for key, restore in (("geometry", self.restoreGeometry),
                              ("split", self.split.restoreState),
                              ("queueHeader", self.queue.table.horizontalHeader().restoreState)):

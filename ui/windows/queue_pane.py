@@ -24,6 +24,24 @@ from ui.models.submission_table import SUBMISSION_ID_ROLE, Column, SubmissionTab
 _ACTIVE = (State.PENDING, State.IN_REVIEW, State.AWAITING_MODERATION, State.APPROVED)
 
 
+class QueueTable(QTableView):
+    """Signals:
+        first_painted(): the rows were painted for the first time.
+    """
+
+    first_painted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._painted = False
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+
+
 class EmptyState(QWidget):
     """A centred title, explanation and optional action button."""
 
@@ -84,7 +102,7 @@ class QueuePane(QWidget):
         self.counts.setObjectName("queueCounts")
 
         self.model = SubmissionTableModel(parent=self)
-        self.table = QTableView()
+        self.table = QueueTable()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -133,7 +151,9 @@ class QueuePane(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=150)
         self._debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(self._debounce.start)
-        self.fill_filter_choices()
+        self.fill_filter_choices(with_counts=False)
+        self.table.first_painted.connect(
+            lambda: QTimer.singleShot(0, self, self._count_after_first_paint))
         for combo in (self.state_filter, self.credential_filter, self.due_filter):
             combo.currentIndexChanged.connect(self.reload)
         self.model.sort_requested.connect(self._on_sort_requested)
@@ -142,22 +162,34 @@ class QueuePane(QWidget):
 
     # -- filters ----------------------------------------------------------------------
 
-    def fill_filter_choices(self) -> None:
-        """Refill the filter menus with fresh counts (after the store changed)."""
-        counts = self._reader.counts()
-        total = sum(counts.values())
-        self._total = total
-        self._overdue = self._reader.overdue_count()
+    def fill_filter_choices(self, *, with_counts: bool = True) -> None:
+        """Refill the filter menus; with counts per state once the store is counted.
+
+        The first screen is painted without counts (they read every row's state); they
+        arrive right after it.
+        """
+        counts: dict[State, int] | None = None
+        if with_counts:
+            counts = self._reader.counts()
+            self._total = sum(counts.values())
+            self._overdue = self._reader.overdue_count()
+        else:
+            self._total = self._reader.total()
+
+        def label(text: str, n: int | None) -> str:
+            return text if n is None else f"{text} ({n:,})"
+
         current_state = self.state_filter.currentData()
         current_credential = self.credential_filter.currentData()
         for combo in (self.state_filter, self.credential_filter):
             combo.blockSignals(True)
             combo.clear()
-        self.state_filter.addItem(f"All states ({total:,})", None)
+        self.state_filter.addItem(label("All states", self._total if counts else None), None)
         self.state_filter.addItem(
-            f"Open work ({sum(counts[s] for s in _ACTIVE):,})", "active")
+            label("Open work", sum(counts[s] for s in _ACTIVE) if counts else None), "active")
         for state in State:
-            self.state_filter.addItem(f"{state.label} ({counts[state]:,})", state.value)
+            self.state_filter.addItem(label(state.label, counts[state] if counts else None),
+                                      state.value)
         self.credential_filter.addItem("All credentials", None)
         for template_id, name in self._reader.credentials():
             self.credential_filter.addItem(name, template_id)
@@ -166,6 +198,10 @@ class QueuePane(QWidget):
             found = combo.findData(value)
             combo.setCurrentIndex(max(found, 0))
             combo.blockSignals(False)
+
+    def _count_after_first_paint(self) -> None:
+        self.fill_filter_choices()
+        self._update_counts()
 
     def current_filter(self) -> QueueFilter:
         state = self.state_filter.currentData()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QLabel,
@@ -13,8 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assessor.domain.review import ReviewSnapshot
-from assessor.domain.submission import EvidenceItem
+if TYPE_CHECKING:
+    from assessor.domain.review import ReviewSnapshot
+    from assessor.domain.submission import EvidenceItem
 
 
 def human_size(size: int) -> str:

@@ -6,6 +6,8 @@ records the judgment through the core, then calls ``mark_saved``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -21,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assessor.domain.judgment import Judgment, JudgmentDraft
-from assessor.domain.review import ReviewSnapshot
-from assessor.domain.rubric import Criterion, MasteryOutcome
+if TYPE_CHECKING:
+    from assessor.domain.judgment import Judgment
+    from assessor.domain.review import ReviewSnapshot
+    from assessor.domain.rubric import Criterion, MasteryOutcome
 
 COMMENT_SAVE_DELAY_MS = 700
 
@@ -167,6 +170,8 @@ class CriterionCard(QFrame):
         self._emit()
 
     def _emit(self) -> None:
+        from assessor.domain.judgment import JudgmentDraft
+
         pins = self._judgment.pins if self._judgment else ()
         self.status.setText("Saving…")
         self.edited.emit(JudgmentDraft(self.criterion.key, self.chosen_level(),
