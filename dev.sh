@@ -80,7 +80,8 @@ make_venv() {
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     say "installing Assessor and its dependencies into $VENV"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$target"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+      --config-settings editable_mode=compat -e "$target"
     touch "$stamp"
   fi
 }

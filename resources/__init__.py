@@ -1,17 +1,20 @@
-"""Icons, style sheets, JSON-LD contexts and demo data, found through importlib.resources."""
+"""Icons, style sheets, JSON-LD contexts and demo data shipped with the app.
+
+Found beside this file, which holds from a checkout, an installed package and a
+PyInstaller bundle alike (the spec copies the folder as data).
+"""
 
 from __future__ import annotations
 
-from importlib.resources import files
-from importlib.resources.abc import Traversable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
 
 
-def resource(*parts: str) -> Traversable:
+def resource(*parts: str) -> Path:
     """A file under ``resources/``; refuses absolute paths and ``..``."""
     for part in parts:
-        if not part or part.startswith(("/", "\\")) or ".." in part.replace("\\", "/").split("/"):
+        pieces = part.replace("\\", "/").split("/")
+        if not part or part.startswith(("/", "\\")) or ".." in pieces or ":" in part:
             raise ValueError(f"not a resource path: {part!r}")
-    node = files(__name__)
-    for part in parts:
-        node = node / part
-    return node
+    return ROOT.joinpath(*parts)

@@ -39,7 +39,6 @@ def make_application() -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(resource("icons", "app.svg"))))
-    app.setStyleSheet(resource("style", "workstation.qss").read_text(encoding="utf-8"))
     return app
 
 

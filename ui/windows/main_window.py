@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QWidg
 
 from assessor import APP_NAME, __version__
 from ui import messages
+from ui.style import apply_style
 from ui.tasks import TaskRunner
 from ui.windows.queue_pane import QueuePane
 from ui.windows.review_pane import ReviewPane
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.split.setStretchFactor(1, 3)
         self.split.setStretchFactor(2, 4)
         self.setCentralWidget(self.split)
+        apply_style(self.review, self.rubric, self.queue.empty_store, self.queue.no_match)
 
         self.sync_label = QLabel()
         self.sync_label.setObjectName("syncStatus")
@@ -285,7 +287,7 @@ class MainWindow(QMainWindow):
 
     def _reset_layout(self) -> None:
         total = sum(self.split.sizes())
-        self.split.setSizes([total * 40 // 100, total * 27 // 100, total * 33 // 100])
+        self.split.setSizes([total * 44 // 100, total * 24 // 100, total * 32 // 100])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.rubric.flush()  # a comment typed in the last moment is saved, not dropped
