@@ -145,17 +145,18 @@ def evidence_value(record: EvidenceRecord) -> EvidenceItem:
     )
 
 
-def pin_record(pin: Pin, position: int) -> PinRecord:
-    record = PinRecord(position=position, evidence_id=pin.evidence_id, note=pin.note)
+def pin_row(pin: Pin, position: int) -> dict[str, Any]:
+    """Column values of a pin (without the judgment it belongs to)."""
+    row: dict[str, Any] = {"position": position, "evidence_id": pin.evidence_id,
+                           "note": pin.note, "page": None, "x": None, "y": None,
+                           "width": None, "height": None, "start_ms": None, "end_ms": None}
     if isinstance(pin, MediaPin):
-        record.kind, record.start_ms, record.end_ms = "media", pin.start_ms, pin.end_ms
-        return record
-    record.kind = "document" if isinstance(pin, DocumentPin) else "image"
+        return row | {"kind": "media", "start_ms": pin.start_ms, "end_ms": pin.end_ms}
+    row |= {"x": pin.rect.x, "y": pin.rect.y, "width": pin.rect.width,
+            "height": pin.rect.height}
     if isinstance(pin, DocumentPin):
-        record.page = pin.page
-    record.x, record.y = pin.rect.x, pin.rect.y
-    record.width, record.height = pin.rect.width, pin.rect.height
-    return record
+        return row | {"kind": "document", "page": pin.page}
+    return row | {"kind": "image"}
 
 
 def pin_value(record: PinRecord) -> Pin:

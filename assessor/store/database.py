@@ -112,7 +112,25 @@ def back_up(path: Path, backups: Path, revision: str) -> Path:
     return target
 
 
-def create_engine_for(path: Path) -> Engine:
+BUSY_TIMEOUT_MS = 10_000
+
+
+def store_error(exc: Exception) -> StoreError:
+    """Say what a database error means for the user's work (nothing was saved)."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in text or "busy" in text:
+        return StoreError("The store is busy: another program (perhaps a second Assessor "
+                          "window) is writing to it. This change was not saved; try again.")
+    if "full" in text:
+        return StoreError("The disk is full, so this change was not saved. Free some space "
+                          "and try again.")
+    if "readonly" in text or "read-only" in text:
+        return StoreError("The store is read-only (check the data folder's permissions); "
+                          "this change was not saved.")
+    return StoreError(f"The store could not be used ({text}). This change was not saved.")
+
+
+def create_engine_for(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
     """An engine whose every transaction is ``BEGIN IMMEDIATE`` on a WAL-mode file."""
     from sqlalchemy import create_engine, event
 
@@ -125,7 +143,7 @@ def create_engine_for(path: Path) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")  # a returned commit survives power loss
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -165,11 +183,12 @@ def migrate(path: Path, backups: Path) -> StoreStatus:
     return inspect_store(path)
 
 
-def open_database(path: Path, backups: Path) -> Database:
+def open_database(path: Path, backups: Path, *,
+                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
     from sqlalchemy.orm import sessionmaker
 
     migrate(path, backups)
-    engine = create_engine_for(path)
+    engine = create_engine_for(path, busy_timeout_ms)
     return Database(path, engine, sessionmaker(engine, expire_on_commit=False))
 
 

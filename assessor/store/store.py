@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from assessor.domain import workflow
@@ -27,7 +30,7 @@ from assessor.domain.template import CredentialTemplate
 from assessor.domain.workflow import Action
 from assessor.errors import NotFoundError, ValidationError, WorkflowError
 from assessor.store import convert
-from assessor.store.database import Database
+from assessor.store.database import Database, store_error
 from assessor.store.records import (
     AuditRecord,
     DecisionRecord,
@@ -35,6 +38,7 @@ from assessor.store.records import (
     FeedbackRecord,
     JudgmentRecord,
     OutboxRecord,
+    PinRecord,
     RubricRecord,
     SubmissionRecord,
     TemplateRecord,
@@ -55,6 +59,23 @@ class Store:
         self._clock = clock
         self._rubrics: dict[tuple[str, int], Rubric] = {}
 
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """One write transaction; database trouble becomes a ``StoreError`` the user can read."""
+        try:
+            with self._db.sessions.begin() as s:
+                yield s
+        except OperationalError as exc:
+            raise store_error(exc) from None
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        try:
+            with self._db.sessions() as s:
+                yield s
+        except OperationalError as exc:
+            raise store_error(exc) from None
+
     @property
     def path(self) -> str:
         return str(self._db.path)
@@ -66,7 +87,7 @@ class Store:
 
     def put_rubric(self, rubric: Rubric) -> None:
         """Add a rubric version. Versions are immutable: a different body is refused."""
-        with self._db.sessions.begin() as s:
+        with self._writing() as s:
             existing = s.get(RubricRecord, (rubric.key, rubric.version))
             if existing is None:
                 s.add(convert.rubric_record(rubric))
@@ -77,7 +98,7 @@ class Store:
                 )
 
     def rubric(self, key: str, version: int) -> Rubric:
-        with self._db.sessions() as s:
+        with self._reading() as s:
             return self._rubric_in(s, key, version)
 
     def _rubric_in(self, s: Session, key: str, version: int) -> Rubric:
@@ -93,7 +114,7 @@ class Store:
         return rubric
 
     def put_template(self, template: CredentialTemplate) -> None:
-        with self._db.sessions.begin() as s:
+        with self._writing() as s:
             if s.get(RubricRecord, (template.rubric_key, template.rubric_version)) is None:
                 raise ValidationError(
                     f"Template {template.id!r} uses rubric {template.rubric_key!r} version "
@@ -102,7 +123,7 @@ class Store:
             s.merge(convert.template_record(template))
 
     def template(self, template_id: str) -> CredentialTemplate:
-        with self._db.sessions() as s:
+        with self._reading() as s:
             record = s.get(TemplateRecord, template_id)
             if record is None:
                 raise NotFoundError(f"Credential template {template_id!r} is not in the store.")
@@ -119,7 +140,7 @@ class Store:
         workflow.receive(actor)
         now = self._clock()
         added = 0
-        with self._db.sessions.begin() as s:
+        with self._writing() as s:
             known_templates = set(s.scalars(select(TemplateRecord.id)))
             audit = _AuditWriter(s, now)
             for batch in _batches(submissions, 500):
@@ -151,24 +172,24 @@ class Store:
         return added
 
     def submission(self, submission_id: str) -> Submission:
-        with self._db.sessions() as s:
+        with self._reading() as s:
             return convert.submission_value(_load(s, submission_id))
 
     def judgments(self, submission_id: str) -> dict[str, Judgment]:
-        with self._db.sessions() as s:
+        with self._reading() as s:
             return _judgments_in(s, _load(s, submission_id))
 
     def feedback(self, submission_id: str) -> list[FeedbackNote]:
-        with self._db.sessions() as s:
+        with self._reading() as s:
             return _feedback_in(s, _load(s, submission_id))
 
     def decisions(self, submission_id: str) -> list[Decision]:
-        with self._db.sessions() as s:
+        with self._reading() as s:
             return _decisions_in(s, _load(s, submission_id))
 
     def review(self, submission_id: str) -> ReviewSnapshot:
         """The submission with its template, rubric, judgments, feedback and decisions."""
-        with self._db.sessions() as s:
+        with self._reading() as s:
             record = _load(s, submission_id)
             template = s.get(TemplateRecord, record.template_id)
             if template is None:  # guarded by a foreign key; kept for a clear message
@@ -183,14 +204,14 @@ class Store:
             )
 
     def mastery(self, submission_id: str) -> MasteryOutcome:
-        with self._db.sessions() as s:
+        with self._reading() as s:
             record = _load(s, submission_id)
             return self._mastery(s, record)
 
     # -- the workflow -----------------------------------------------------------------
 
     def open_review(self, submission_id: str, actor: Actor) -> Submission:
-        with self._db.sessions.begin() as s:
+        with self._writing() as s:
             record = _load(s, submission_id)
             self._transition(s, record, actor, Action.OPEN, workflow.open_review(
                 State(record.state), record.assigned_to, actor))
@@ -201,49 +222,61 @@ class Store:
 
         The first judgment on a pending submission opens its review.
         """
-        with self._db.sessions.begin() as s:
-            record = _load(s, submission_id)
+        with self._writing() as s:
+            record = _head(s, submission_id)
             state = State(record.state)
             workflow.check_judge(state, record.assigned_to, actor)
-            rubric = self._rubric_of(s, record)
+            rubric = self._rubric_in(s, record.rubric_key, record.rubric_version)
             criterion = rubric.criterion(draft.criterion_key)
             if draft.level_key is not None:
                 criterion.level(draft.level_key)
-            evidence_ids = set(s.scalars(select(EvidenceRecord.item_id).where(
-                EvidenceRecord.submission_pk == record.pk)))
-            for pin in draft.pins:
-                if pin.evidence_id not in evidence_ids:
-                    raise ValidationError(
-                        f"A pin points at evidence {pin.evidence_id!r}, which this submission "
-                        "does not have."
-                    )
+            if draft.pins:
+                evidence_ids = set(s.scalars(select(EvidenceRecord.item_id).where(
+                    EvidenceRecord.submission_pk == record.pk)))
+                for pin in draft.pins:
+                    if pin.evidence_id not in evidence_ids:
+                        raise ValidationError(
+                            f"A pin points at evidence {pin.evidence_id!r}, which this "
+                            "submission does not have."
+                        )
             if state is State.PENDING:
-                self._transition(s, record, actor, Action.OPEN, workflow.open_review(
-                    state, record.assigned_to, actor))
+                self._transition(s, _load(s, submission_id), actor, Action.OPEN,
+                                 workflow.open_review(state, record.assigned_to, actor))
+                s.flush()
             now = self._clock()
-            judgment = s.get(JudgmentRecord, (record.pk, draft.criterion_key))
-            if judgment is None:
-                judgment = JudgmentRecord(submission_pk=record.pk,
-                                          criterion_key=draft.criterion_key, revision=0)
-                s.add(judgment)
-            judgment.level_key = draft.level_key
-            judgment.comment = draft.comment
-            judgment.author = actor.user_id
-            judgment.at = now
-            judgment.revision += 1
-            judgment.pins = [convert.pin_record(p, i) for i, p in enumerate(draft.pins)]
-            record.updated_at = now
+            # The hot path of the assessor's day: plain statements, no unit of work.
+            values = {"level_key": draft.level_key, "comment": draft.comment,
+                      "author": actor.user_id, "at": now}
+            revision = s.scalar(
+                sqlite_insert(JudgmentRecord)
+                .values(submission_pk=record.pk, criterion_key=draft.criterion_key,
+                        revision=1, **values)
+                .on_conflict_do_update(
+                    index_elements=[JudgmentRecord.submission_pk, JudgmentRecord.criterion_key],
+                    set_=values | {"revision": JudgmentRecord.revision + 1})
+                .returning(JudgmentRecord.revision))
+            assert revision is not None
+            s.execute(delete(PinRecord).where(PinRecord.submission_pk == record.pk,
+                                              PinRecord.criterion_key == draft.criterion_key))
+            if draft.pins:
+                s.execute(insert(PinRecord), [
+                    convert.pin_row(pin, i) | {"submission_pk": record.pk,
+                                               "criterion_key": draft.criterion_key}
+                    for i, pin in enumerate(draft.pins)])
+            s.execute(update(SubmissionRecord).where(SubmissionRecord.pk == record.pk)
+                      .values(updated_at=now))
             _AuditWriter(s, now).append(actor, Action.JUDGE, record.id, None, None, {
                 "criterion": draft.criterion_key, "level": draft.level_key,
-                "revision": judgment.revision, "pins": len(draft.pins),
+                "revision": revision, "pins": len(draft.pins),
             })
             _enqueue(s, now, "judgment", record, {
                 "criterion": draft.criterion_key, "level": draft.level_key,
                 "comment": draft.comment, "pins": [convert.pin_json(p) for p in draft.pins],
-                "author": actor.user_id, "at": now.isoformat(), "revision": judgment.revision,
+                "author": actor.user_id, "at": now.isoformat(), "revision": revision,
             }, coalesce_key=draft.criterion_key)
-            s.flush()
-            return convert.judgment_value(judgment, record.id)
+            return Judgment(submission_id=record.id, criterion_key=draft.criterion_key,
+                            level_key=draft.level_key, author=actor.user_id, at=now,
+                            comment=draft.comment, pins=draft.pins, revision=revision)
 
     def add_feedback(
         self,
@@ -258,7 +291,7 @@ class Store:
         workflow.check_feedback(actor)
         if not body.strip():
             raise ValidationError("Feedback cannot be empty.")
-        with self._db.sessions.begin() as s:
+        with self._writing() as s:
             record = _load(s, submission_id)
             if criterion_key is not None:
                 self._rubric_of(s, record).criterion(criterion_key)
@@ -292,7 +325,7 @@ class Store:
         note: str = "",
         needs_moderation: bool = False,
     ) -> Decision:
-        with self._db.sessions.begin() as s:
+        with self._writing() as s:
             record = _load(s, submission_id)
             mastery = self._mastery(s, record)
             covered = {
@@ -322,7 +355,7 @@ class Store:
             return convert.decision_value(decision, record.id)
 
     def moderate(self, submission_id: str, actor: Actor, *, agree: bool, note: str = "") -> State:
-        with self._db.sessions.begin() as s:
+        with self._writing() as s:
             record = _load(s, submission_id)
             target = workflow.moderate(State(record.state), record.assigned_to, actor, agree)
             if not agree and not note.strip():
@@ -335,7 +368,7 @@ class Store:
 
     def mark_signed(self, submission_id: str, actor: Actor, credential_id: str) -> State:
         """Record that the approved submission's credential was signed."""
-        with self._db.sessions.begin() as s:
+        with self._writing() as s:
             record = _load(s, submission_id)
             target = workflow.sign(State(record.state), record.assigned_to, actor)
             self._transition(s, record, actor, Action.SIGN, target,
@@ -343,7 +376,7 @@ class Store:
             return target
 
     def mark_published(self, submission_id: str, actor: Actor = SYSTEM_ACTOR) -> State:
-        with self._db.sessions.begin() as s:
+        with self._writing() as s:
             record = _load(s, submission_id)
             target = workflow.publish(State(record.state), actor)
             self._transition(s, record, actor, Action.PUBLISH, target)
@@ -352,14 +385,14 @@ class Store:
     # -- outbox and audit -------------------------------------------------------------
 
     def outbox_count(self) -> int:
-        with self._db.sessions() as s:
+        with self._reading() as s:
             return s.scalar(select(func.count()).select_from(OutboxRecord)) or 0
 
     def audit_events(self, batch: int = 2000) -> Iterator[AuditEvent]:
         """Every audit event in order, fetched in batches (the log can be long)."""
         after = 0
         while True:
-            with self._db.sessions() as s:
+            with self._reading() as s:
                 rows = list(s.scalars(select(AuditRecord).where(AuditRecord.seq > after)
                                       .order_by(AuditRecord.seq).limit(batch)))
             if not rows:
@@ -419,20 +452,44 @@ def _decisions_in(s: Session, record: SubmissionRecord) -> list[Decision]:
     return [convert.decision_value(d, record.id) for d in rows]
 
 
-def _enqueue(s: Session, now: datetime, kind: str, record: SubmissionRecord,
+def _enqueue(s: Session, now: datetime, kind: str, record: SubmissionRecord | _Head,
              payload: dict[str, Any], *, coalesce_key: str | None = None) -> None:
     """Queue a change for the hub. An edit of a change not yet sent replaces it."""
     if coalesce_key is not None:
-        for waiting in s.scalars(select(OutboxRecord).where(
-                OutboxRecord.submission_id == record.id, OutboxRecord.kind == kind,
-                OutboxRecord.attempts == 0)):
-            if waiting.payload.get("criterion") == coalesce_key:
-                waiting.payload = payload
-                waiting.created_at = now
+        waiting = s.execute(select(OutboxRecord.pk, OutboxRecord.payload).where(
+            OutboxRecord.submission_id == record.id, OutboxRecord.kind == kind,
+            OutboxRecord.attempts == 0))
+        for pk, queued in waiting:
+            if queued.get("criterion") == coalesce_key:
+                s.execute(update(OutboxRecord).where(OutboxRecord.pk == pk)
+                          .values(payload=payload, created_at=now))
                 return
-    s.add(OutboxRecord(client_id=str(uuid.uuid4()), kind=kind, submission_id=record.id,
-                       payload=payload, base_revision=record.revision, created_at=now,
-                       attempts=0, last_error=""))
+    s.execute(insert(OutboxRecord).values(
+        client_id=str(uuid.uuid4()), kind=kind, submission_id=record.id, payload=payload,
+        base_revision=record.revision, created_at=now, attempts=0, last_error=""))
+
+
+class _Head(NamedTuple):
+    """The columns of a submission that the judgment hot path needs."""
+
+    pk: int
+    id: str
+    state: str
+    assigned_to: str | None
+    rubric_key: str
+    rubric_version: int
+    revision: int
+
+
+def _head(s: Session, submission_id: str) -> _Head:
+    row = s.execute(select(
+        SubmissionRecord.pk, SubmissionRecord.id, SubmissionRecord.state,
+        SubmissionRecord.assigned_to, SubmissionRecord.rubric_key,
+        SubmissionRecord.rubric_version, SubmissionRecord.revision,
+    ).where(SubmissionRecord.id == submission_id)).first()
+    if row is None:
+        raise NotFoundError(f"Submission {submission_id!r} is not in the store.")
+    return _Head(*row)
 
 
 class _AuditWriter:

@@ -174,3 +174,27 @@ def test_review_snapshot_carries_everything_the_screen_needs(store) -> None:
     assert "Mentors" in snap.why_locked(MENTOR)
     safety = store.review(f"demo-7-{0:06d}")
     assert safety.template == SAFETY_TEMPLATE
+
+
+def test_a_store_held_by_another_writer_gives_a_clear_error_and_loses_nothing(home) -> None:
+    import sqlite3
+
+    from assessor.errors import StoreError
+    from assessor.store.database import open_database
+    from assessor.store.store import Store
+
+    seeded_store(home, count=2).close()
+    impatient = Store(open_database(home.store, home.backups, busy_timeout_ms=150))
+    impatient.record_judgment(care_id(0), JudgmentDraft("listening", "developing"), ASSESSOR)
+    other = sqlite3.connect(home.store, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    with pytest.raises(StoreError, match="busy.*not saved"):
+        impatient.record_judgment(care_id(0), JudgmentDraft("listening", "exemplary"), ASSESSOR)
+    other.execute("ROLLBACK")
+    other.close()
+    assert impatient.judgments(care_id(0))["listening"].level_key == "developing"
+    again = impatient.record_judgment(care_id(0), JudgmentDraft("listening", "exemplary"),
+                                      ASSESSOR)
+    assert again.revision == 2
+    assert impatient.verify_audit().ok
+    impatient.close()
