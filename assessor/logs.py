@@ -31,8 +31,12 @@ def _roll_over(path: os.PathLike[str] | str) -> None:
 
 def configure_logging(paths: AppPaths, *, verbose: bool = False) -> None:
     root = logging.getLogger()
-    if any(getattr(h, "_assessor", False) for h in root.handlers):
-        return
+    target = os.path.abspath(paths.log_file)
+    for existing in [h for h in root.handlers if getattr(h, "_assessor", False)]:
+        if getattr(existing, "baseFilename", None) == target:
+            return
+        root.removeHandler(existing)  # another data directory in the same process
+        existing.close()
     paths.logs.mkdir(parents=True, exist_ok=True)
     _roll_over(paths.log_file)
     handler = logging.FileHandler(paths.log_file, encoding="utf-8")

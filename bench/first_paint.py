@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 def main() -> None:
     from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QWidget
 
     class PaintSpy(QObject):
         def __init__(self, ready) -> None:
@@ -35,7 +36,7 @@ def main() -> None:
         app = QApplication(sys.argv[:1])
         window = QMainWindow()
         window.resize(1400, 860)
-        target = window
+        target: QWidget = window
         ready = lambda: True  # noqa: E731
     else:
         from assessor.paths import resolve_paths

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from assessor import APP_NAME, __version__
 
@@ -34,7 +35,7 @@ def test_console_script_runs_what_main_py_runs() -> None:
 
 
 def test_pyinstaller_spec_is_a_valid_spec_for_main_py() -> None:
-    calls: dict[str, tuple] = {}
+    calls: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
 
     def record(name):
         def build(*args, **kwargs):

@@ -73,15 +73,18 @@ def run(args: argparse.Namespace) -> int:
         log.error("uncaught exception", exc_info=(kind, exc, tb))
         relay.raised.emit(exc)
 
-    sys.excepthook = hook
+    previous_hook, sys.excepthook = sys.excepthook, hook
     try:
-        window = build_main_window(paths)
-    except UserFacingError as exc:
-        log.error("cannot open the workstation: %s", exc)
-        print(f"assessor: {exc}", file=sys.stderr)
-        messages.show_error(None, exc, title="Cannot open Assessor")
-        return 2
-    window.show()
-    code = app.exec()
-    window.ws.close()
-    return code
+        try:
+            window = build_main_window(paths)
+        except UserFacingError as exc:
+            log.error("cannot open the workstation: %s", exc)
+            print(f"assessor: {exc}", file=sys.stderr)
+            messages.show_error(None, exc, title="Cannot open Assessor")
+            return 2
+        window.show()
+        code = app.exec()
+        window.ws.close()
+        return code
+    finally:
+        sys.excepthook = previous_hook

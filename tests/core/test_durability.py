@@ -34,7 +34,7 @@ def test_a_saved_judgment_survives_sigkill(home) -> None:
         stdout=subprocess.PIPE, text=True, cwd=os.getcwd(),
     )
     assert child.stdout is not None
-    last = ""
+    last: list[str] = []
     for line in child.stdout:
         if line.startswith("done"):
             break

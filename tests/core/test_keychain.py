@@ -7,13 +7,14 @@ the README's test command gives keyring a working, unlocked Secret Service.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import keyring
 import pytest
 
 
 @pytest.fixture
-def service() -> str:
+def service() -> Iterator[str]:
     name = f"assessor-test-{uuid.uuid4()}"
     yield name
     for user in ("probe",):

@@ -156,3 +156,26 @@ def test_a_foreign_store_stops_the_app_with_a_message(home, qtbot, no_error_wind
     assert run(parse(["--data-dir", str(home.home)])) == 2
     assert "not a SQLite database" in capsys.readouterr().err
     assert home.store.read_bytes() == b"PK\x03\x04 not a database at all"
+
+
+def test_python_main_py_opens_over_assessor_home(home, qtbot, no_error_windows) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from assessor.cli import parse
+    from ui.app import run
+
+    seen: list[str] = []
+
+    def close_all() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if widget.isWindow() and widget.isVisible():
+                seen.append(widget.windowTitle())
+                widget.close()
+
+    QTimer.singleShot(800, close_all)
+    assert run(parse([])) == 0  # ASSESSOR_HOME is set by the home fixture
+    assert any(title.startswith("Assessor") for title in seen)
+    assert home.store.exists()
+    assert (home.home / "ui-state.ini").exists()
+    assert (home.home / "logs" / "assessor.log").exists()
