@@ -8,6 +8,7 @@ and returns the engine and session factory for it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -95,11 +96,19 @@ def inspect_store(path: Path) -> StoreStatus:
     return StoreStatus(path, state, revision)
 
 
+def _create_private(path: Path) -> None:
+    """Create an empty file only its owner can read: SQLite gives the -wal and -shm files
+    the same permissions as the database."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
 def back_up(path: Path, backups: Path, revision: str) -> Path:
     """Copy the store (consistently, through SQLite) before a migration touches it."""
     backups.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = backups / f"store-before-{revision}-to-{HEAD}-{stamp}.sqlite3"
+    _create_private(target)
     source = sqlite3.connect(path)
     try:
         copy = sqlite3.connect(target)
@@ -174,6 +183,8 @@ def migrate(path: Path, backups: Path) -> StoreStatus:
     from assessor.store.migrations import upgrade
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    if status.state is SchemaState.MISSING:
+        _create_private(path)
     engine = create_engine_for(path)
     try:
         with engine.begin() as connection:

@@ -96,3 +96,15 @@ def test_an_empty_file_becomes_a_new_store(home) -> None:
     home.store.write_bytes(b"")
     assert inspect_store(home.store).state is SchemaState.EMPTY
     assert migrate(home.store, home.backups).state is SchemaState.CURRENT
+
+
+def test_the_store_and_its_companions_are_private_to_the_user(home) -> None:
+    import stat
+
+    store = seeded_store(home, count=2)  # open: the -wal and -shm files exist
+    files = [home.store, *home.home.glob("store.sqlite3-*")]
+    assert len(files) == 3
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(home.home.stat().st_mode) == 0o700
+    store.close()
