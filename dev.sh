@@ -100,11 +100,12 @@ run_tests() {
   # Secret Service, and the user's own keyrings are never touched.
   KEYRING_HOME=$(mktemp -d)
   trap 'rm -rf "$KEYRING_HOME"' EXIT
+  mkdir -p "$KEYRING_HOME/data" "$KEYRING_HOME/run"
+  chmod 700 "$KEYRING_HOME/run"
   say "running the test suite (gnome-keyring inside dbus-run-session, Qt offscreen)"
   XDG_DATA_HOME="$KEYRING_HOME/data" XDG_RUNTIME_DIR="$KEYRING_HOME/run" \
   QT_QPA_PLATFORM=offscreen \
   dbus-run-session -- bash -c '
-    mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
     printf "assessor-tests" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
     exec .venv/bin/python -m pytest "$@"
   ' dev.sh "$@"

@@ -39,6 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="check the database's integrity and the audit log's hash chain")
     store_cmds.add_parser("migrate", help="create the store or upgrade it to this version")
 
+    keys = commands.add_parser("keys", help="signing keys held in the OS keychain")
+    key_cmds = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    key_cmds.add_parser(
+        "create", help="make a signing key (the private half stays in the keychain)")
+    key_cmds.add_parser("list", help="the signing keys: active and retired")
+    key_cmds.add_parser("rotate", help="make a new active key; old public keys stay listed")
+    export = key_cmds.add_parser(
+        "export-public", help="public keys as JSON for the hub (Multikey, JWK, did:key)")
+    export.add_argument("--all", action="store_true", help="include retired keys")
+
     demo = commands.add_parser("demo", help="sample data for trying the workstation out")
     demo_cmds = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     seed = demo_cmds.add_parser(
@@ -166,9 +176,37 @@ def _demo_seed(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
+def _keys(args: argparse.Namespace, paths: AppPaths) -> int:
+    import json
+
+    from assessor.keys import KeyCustody
+
+    custody = KeyCustody(paths.home)
+    action = args.keys_command
+    if action in ("create", "rotate"):
+        info = custody.create() if action == "create" else custody.rotate()
+        print(f"{'created' if action == 'create' else 'rotated to'} signing key {info.id}")
+        print(f"  did:key  {info.did}")
+        print("  the private key is in the OS keychain only; enrol the public key with your hub")
+        return 0
+    keys = custody.keys()
+    if action == "list":
+        if not keys:
+            print("no signing keys yet (python main.py keys create)")
+        for info in keys:
+            print(f"{info.status:<8} {info.id}  created {info.created}")
+        return 0
+    chosen = keys if args.all else [k for k in keys if k.status == "active"]
+    if not chosen:
+        raise UserFacingError("There is no active signing key to export; create one first.")
+    print(json.dumps([k.public_export() for k in chosen], indent=2))
+    return 0
+
+
 _COMMANDS: dict[tuple[str, str], Command] = {
     ("store", "info"): _store_info,
     ("store", "verify"): _store_verify,
     ("store", "migrate"): _store_migrate,
     ("demo", "seed"): _demo_seed,
+    **{("keys", action): _keys for action in ("create", "list", "rotate", "export-public")},
 }
