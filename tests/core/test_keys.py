@@ -18,7 +18,7 @@ from keyring.backends import fail
 
 from assessor.credentials import ed25519
 from assessor.credentials.multiformats import ed25519_from_multikey
-from assessor.keys import KEY_PREFIX, KeyCustody, KeychainError, NoSigningKeyError
+from assessor.keys import KEY_PREFIX, KeychainError, KeyCustody, NoSigningKeyError
 
 ROOT = Path(__file__).resolve().parents[2]
 
