@@ -49,6 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
         "export-public", help="public keys as JSON for the hub (Multikey, JWK, did:key)")
     export.add_argument("--all", action="store_true", help="include retired keys")
 
+    credential = commands.add_parser(
+        "credential", help="sign and verify Open Badges 3.0 credentials")
+    cred_cmds = credential.add_subparsers(dest="credential_command", metavar="ACTION",
+                                          required=True)
+    sign = cred_cmds.add_parser("sign", help="sign an unsigned credential with the active key")
+    sign.add_argument("input", metavar="IN.json")
+    sign.add_argument("--out", required=True, metavar="OUT.json")
+    verify = cred_cmds.add_parser(
+        "verify", help="check proof, issuer key and dates; exit 0 only when all pass")
+    verify.add_argument("input", metavar="FILE")
+    verify.add_argument("--did-document", action="append", default=[], metavar="FILE",
+                        help="the issuer's DID or controller document (repeatable)")
+
     demo = commands.add_parser("demo", help="sample data for trying the workstation out")
     demo_cmds = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     seed = demo_cmds.add_parser(
@@ -203,10 +216,43 @@ def _keys(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
+def _credential_sign(args: argparse.Namespace, paths: AppPaths) -> int:
+    import json
+    from pathlib import Path
+
+    from assessor.credentials.files import read_json_document
+    from assessor.credentials.signing import sign_credential
+    from assessor.keys import KeyCustody
+
+    unsigned = read_json_document(Path(args.input))
+    signed = sign_credential(unsigned, KeyCustody(paths.home).signer())
+    out = Path(args.out)
+    out.write_text(json.dumps(signed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"signed {out} with {signed['proof']['verificationMethod']}")
+    return 0
+
+
+def _credential_verify(args: argparse.Namespace, paths: AppPaths) -> int:
+    from pathlib import Path
+
+    from assessor.credentials.files import read_json_document
+    from assessor.credentials.verify import verify_credential
+
+    credential = read_json_document(Path(args.input))
+    documents = [read_json_document(Path(f)) for f in args.did_document]
+    report = verify_credential(credential, documents=documents)
+    for line in report.lines():
+        print(line)
+    print("VERIFIED" if report.ok else "NOT VERIFIED")
+    return 0 if report.ok else 1
+
+
 _COMMANDS: dict[tuple[str, str], Command] = {
     ("store", "info"): _store_info,
     ("store", "verify"): _store_verify,
     ("store", "migrate"): _store_migrate,
     ("demo", "seed"): _demo_seed,
+    ("credential", "sign"): _credential_sign,
+    ("credential", "verify"): _credential_verify,
     **{("keys", action): _keys for action in ("create", "list", "rotate", "export-public")},
 }
