@@ -226,6 +226,20 @@ class AuditRecord(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class SignedCredentialRecord(Base):
+    """A signed credential as issued: the exact JSON text that was signed and sent."""
+
+    __tablename__ = "signed_credentials"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    submission_pk: Mapped[int] = mapped_column(
+        ForeignKey("submissions.pk", ondelete="CASCADE"), index=True
+    )
+    key_id: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    document: Mapped[str] = mapped_column(Text)
+
+
 class OutboxRecord(Base):
     """A local change waiting to be pushed to the hub (written with the change itself)."""
 

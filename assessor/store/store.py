@@ -7,6 +7,8 @@ returns frozen domain values. When a write method returns, the change is on disk
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -40,6 +42,7 @@ from assessor.store.records import (
     OutboxRecord,
     PinRecord,
     RubricRecord,
+    SignedCredentialRecord,
     SubmissionRecord,
     TemplateRecord,
 )
@@ -366,14 +369,39 @@ class Store:
                 "agree": agree, "note": note, "author": actor.user_id})
             return target
 
-    def mark_signed(self, submission_id: str, actor: Actor, credential_id: str) -> State:
-        """Record that the approved submission's credential was signed."""
+    def check_can_sign(self, submission_id: str, actor: Actor) -> None:
+        """Raise ``WorkflowError`` unless ``actor`` may sign this submission now."""
+        with self._reading() as s:
+            record = _load(s, submission_id)
+            workflow.sign(State(record.state), record.assigned_to, actor)
+
+    def record_signed(self, submission_id: str, actor: Actor, credential: dict[str, Any],
+                      key_id: str) -> State:
+        """Keep the signed credential, mark the submission signed and queue the push,
+        all in one transaction."""
+        credential_id = credential.get("id")
+        if not isinstance(credential_id, str) or "proof" not in credential:
+            raise ValidationError("Only a signed credential with an id can be recorded.")
+        text = json.dumps(credential, ensure_ascii=False, sort_keys=True)
         with self._writing() as s:
             record = _load(s, submission_id)
             target = workflow.sign(State(record.state), record.assigned_to, actor)
+            now = self._clock()
+            s.add(SignedCredentialRecord(id=credential_id, submission_pk=record.pk,
+                                         key_id=key_id, issued_at=now, document=text))
             self._transition(s, record, actor, Action.SIGN, target,
-                             {"credential": credential_id})
+                             {"credential": credential_id, "key": key_id,
+                              "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
+            _enqueue(s, now, "credential", record, {"id": credential_id, "credential": text})
             return target
+
+    def signed_credentials(self, submission_id: str) -> list[dict[str, Any]]:
+        with self._reading() as s:
+            record = _load(s, submission_id)
+            rows = s.scalars(select(SignedCredentialRecord.document).where(
+                SignedCredentialRecord.submission_pk == record.pk)
+                .order_by(SignedCredentialRecord.issued_at))
+            return [json.loads(text) for text in rows]
 
     def mark_published(self, submission_id: str, actor: Actor = SYSTEM_ACTOR) -> State:
         with self._writing() as s:

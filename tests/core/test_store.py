@@ -20,6 +20,11 @@ def store(home, clock):
     store.close()
 
 
+def fake_signed(credential_id: str) -> dict:
+    """Stands in for a signed credential: the store keeps whatever JSON was signed."""
+    return {"id": credential_id, "type": ["VerifiableCredential"], "proof": {"proofValue": "z1"}}
+
+
 def judge_all(store, submission_id, levels):
     for key, level in levels.items():
         store.record_judgment(submission_id, JudgmentDraft(key, level), ASSESSOR)
@@ -86,7 +91,10 @@ def test_approve_then_sign_then_publish(store) -> None:
     assert store.submission(care_id(0)).state is State.APPROVED
     with pytest.raises(WorkflowError, match="locked"):
         store.record_judgment(care_id(0), JudgmentDraft("listening", "exemplary"), ASSESSOR)
-    assert store.mark_signed(care_id(0), ASSESSOR, "urn:uuid:1") is State.SIGNED
+    signed = fake_signed("urn:uuid:1")
+    assert store.record_signed(care_id(0), ASSESSOR, signed, "z6Mk-key") is State.SIGNED
+    assert store.signed_credentials(care_id(0)) == [signed]
+    assert store.outbox_count() == 4  # two judgments, the decision, the credential
     assert store.mark_published(care_id(0)) is State.PUBLISHED
     actions = [e.action for e in store.audit_events() if e.submission_id == care_id(0)]
     assert actions == ["receive", "open", "judge", "judge", "approve", "sign", "publish"]
@@ -98,7 +106,8 @@ def test_deciding_early_or_signing_unapproved_is_refused_by_the_store(store) -> 
     with pytest.raises(WorkflowError, match="Not yet judged: resolution"):
         store.decide(care_id(1), ASSESSOR, Outcome.APPROVE)
     with pytest.raises(WorkflowError, match="Only an approved submission can be signed"):
-        store.mark_signed(care_id(1), ASSESSOR, "urn:uuid:2")
+        store.record_signed(care_id(1), ASSESSOR, fake_signed("urn:uuid:2"), "z6Mk-key")
+    assert store.signed_credentials(care_id(1)) == []
     assert store.submission(care_id(1)).state is State.IN_REVIEW
     assert store.decisions(care_id(1)) == []
 
@@ -134,11 +143,12 @@ def test_moderation_holds_signing_until_agreed(store) -> None:
     judge_all(store, care_id(0), {"listening": "proficient", "resolution": "exemplary"})
     store.decide(care_id(0), ASSESSOR, Outcome.APPROVE, needs_moderation=True)
     with pytest.raises(WorkflowError, match="waits for the moderator"):
-        store.mark_signed(care_id(0), ASSESSOR, "urn:uuid:3")
+        store.record_signed(care_id(0), ASSESSOR, fake_signed("urn:uuid:3"), "z6Mk-key")
     with pytest.raises(WorkflowError, match="needs a comment"):
         store.moderate(care_id(0), MODERATOR, agree=False)
     assert store.moderate(care_id(0), MODERATOR, agree=True) is State.APPROVED
-    assert store.mark_signed(care_id(0), ASSESSOR, "urn:uuid:3") is State.SIGNED
+    assert store.record_signed(care_id(0), ASSESSOR, fake_signed("urn:uuid:3"),
+                               "z6Mk-key") is State.SIGNED
 
 
 def test_a_rubric_version_never_changes_in_place(store) -> None:
