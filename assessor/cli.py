@@ -235,10 +235,10 @@ def _credential_sign(args: argparse.Namespace, paths: AppPaths) -> int:
 def _credential_verify(args: argparse.Namespace, paths: AppPaths) -> int:
     from pathlib import Path
 
-    from assessor.credentials.files import read_json_document
+    from assessor.credentials.files import read_credential, read_json_document
     from assessor.credentials.verify import verify_credential
 
-    credential = read_json_document(Path(args.input))
+    credential = read_credential(Path(args.input))
     documents = [read_json_document(Path(f)) for f in args.did_document]
     report = verify_credential(credential, documents=documents)
     for line in report.lines():

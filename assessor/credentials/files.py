@@ -15,6 +15,22 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def read_credential(path: Path) -> dict[str, Any]:
+    """A credential from JSON, a baked PNG or a baked SVG (told apart by content)."""
+    from assessor.credentials.baking import MAX_IMAGE_BYTES, PNG_SIGNATURE, unbake
+
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path}: {exc.strerror}.") from None
+    if head.startswith(PNG_SIGNATURE) or head.lstrip().startswith(b"<"):
+        with path.open("rb") as handle:
+            data = handle.read(MAX_IMAGE_BYTES + 1)
+        return unbake(data)
+    return read_json_document(path)
+
+
 def read_json_document(path: Path) -> dict[str, Any]:
     """A JSON object from ``path``, or a ``ValidationError`` saying what is wrong."""
     try:
