@@ -100,7 +100,7 @@ def test_no_keychain_means_no_signing_and_no_plaintext_fallback(custody, home,
 
 def test_a_plaintext_backend_is_refused(custody, swap_backend) -> None:
     class PlaintextKeyring(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
+        priority = 1
 
         def get_password(self, service, username):
             return None
@@ -122,7 +122,7 @@ def test_a_locked_keychain_is_named_as_such(custody, swap_backend) -> None:
     real = keyring.get_keyring()
 
     class LockedKeyring(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
+        priority = 1
 
         def get_password(self, service, username):
             raise keyring.errors.KeyringLocked("collection is locked")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from assessor.demo import CARE_RUBRIC, SAFETY_TEMPLATE, generate_submissions
@@ -20,7 +22,7 @@ def store(home, clock):
     store.close()
 
 
-def fake_signed(credential_id: str) -> dict:
+def fake_signed(credential_id: str) -> dict[str, Any]:
     """Stands in for a signed credential: the store keeps whatever JSON was signed."""
     return {"id": credential_id, "type": ["VerifiableCredential"], "proof": {"proofValue": "z1"}}
 
