@@ -15,6 +15,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def main() -> None:
+    if sys.argv[1] != "bare":  # the same import order as ``python main.py``
+        from ui.entry import load_core_before_qt
+
+        load_core_before_qt()
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QWidget
 
