@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from assessor import APP_NAME, __version__
 from assessor.errors import UserFacingError
@@ -61,6 +62,32 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("input", metavar="FILE")
     verify.add_argument("--did-document", action="append", default=[], metavar="FILE",
                         help="the issuer's DID or controller document (repeatable)")
+    verify.add_argument("--status-list", action="append", default=[], metavar="FILE",
+                        help="a status list credential or 1EdTech revocation list (repeatable)")
+    verify.add_argument("--online", action="store_true",
+                        help="fetch the credential's status lists over https")
+    verify.add_argument("--require-status", action="store_true",
+                        help="fail when the revocation status cannot be checked")
+    bake = cred_cmds.add_parser(
+        "bake", help="put a signed credential into a PNG or SVG badge image")
+    bake.add_argument("credential", metavar="CREDENTIAL.json")
+    bake.add_argument("image", metavar="IMAGE")
+    bake.add_argument("--out", required=True, metavar="OUT")
+    unbake = cred_cmds.add_parser(
+        "unbake", help="take the credential out of a baked PNG or SVG")
+    unbake.add_argument("image", metavar="IMAGE")
+    unbake.add_argument("--out", metavar="OUT.json", help="write here (default: print it)")
+    status_list = cred_cmds.add_parser(
+        "status-list", help="make or change a signed Bitstring Status List credential")
+    status_list.add_argument("file", metavar="LIST.json")
+    status_list.add_argument("--create", metavar="URL",
+                             help="start a new list that will be published at URL")
+    status_list.add_argument("--revoke", type=int, action="append", default=[],
+                             metavar="INDEX", help="set the bit at INDEX (repeatable)")
+    status_list.add_argument("--reinstate", type=int, action="append", default=[],
+                             metavar="INDEX", help="clear the bit at INDEX (repeatable)")
+    status_list.add_argument("--issuer", metavar="ID",
+                             help="issuer id of a new list (default: the key's did:key)")
 
     demo = commands.add_parser("demo", help="sample data for trying the workstation out")
     demo_cmds = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
@@ -240,11 +267,127 @@ def _credential_verify(args: argparse.Namespace, paths: AppPaths) -> int:
 
     credential = read_credential(Path(args.input))
     documents = [read_json_document(Path(f)) for f in args.did_document]
-    report = verify_credential(credential, documents=documents)
+    lists = [read_json_document(Path(f)) for f in args.status_list]
+    if args.online:
+        from assessor.credentials.status import fetch_status_documents
+
+        lists += fetch_status_documents(credential)
+    report = verify_credential(credential, documents=documents, status_documents=lists)
     for line in report.lines():
         print(line)
-    print("VERIFIED" if report.ok else "NOT VERIFIED")
-    return 0 if report.ok else 1
+    unchecked = any(c.name == "status" and c.skipped for c in report.checks)
+    ok = report.ok and not (args.require_status and unchecked)
+    print("VERIFIED" if ok else "NOT VERIFIED")
+    return 0 if ok else 1
+
+
+def _write_new(path: Any, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, so a failure leaves no half file."""
+    import os
+    from pathlib import Path
+
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise UserFacingError(f"Cannot write {target}: {exc.strerror}.") from None
+
+
+def _credential_bake(args: argparse.Namespace, paths: AppPaths) -> int:
+    from pathlib import Path
+
+    from assessor.credentials.baking import MAX_IMAGE_BYTES, PNG_SIGNATURE, bake_png, bake_svg
+    from assessor.credentials.files import read_json_document
+
+    credential = read_json_document(Path(args.credential))
+    if "proof" not in credential:
+        raise UserFacingError("Only a signed credential is baked; sign it first "
+                              "(python main.py credential sign).")
+    try:
+        with Path(args.image).open("rb") as handle:
+            image = handle.read(MAX_IMAGE_BYTES + 1)
+    except OSError as exc:
+        raise UserFacingError(f"Cannot read {args.image}: {exc.strerror}.") from None
+    if len(image) > MAX_IMAGE_BYTES:
+        raise UserFacingError(f"{args.image} is larger than a badge image can be.")
+    baked = bake_png(image, credential) if image.startswith(PNG_SIGNATURE) \
+        else bake_svg(image, credential)
+    _write_new(args.out, baked)
+    print(f"baked {credential.get('id', 'the credential')} into {args.out}")
+    return 0
+
+
+def _credential_unbake(args: argparse.Namespace, paths: AppPaths) -> int:
+    import json
+    from pathlib import Path
+
+    from assessor.credentials.baking import MAX_IMAGE_BYTES, PNG_SIGNATURE, unbake
+
+    source = Path(args.image)
+    try:
+        with source.open("rb") as handle:
+            data = handle.read(MAX_IMAGE_BYTES + 1)
+    except OSError as exc:
+        raise UserFacingError(f"Cannot read {source}: {exc.strerror}.") from None
+    if not (data.startswith(PNG_SIGNATURE) or data.lstrip().startswith(b"<")):
+        raise UserFacingError(f"{source} is not a PNG or SVG badge image.")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise UserFacingError(f"{source} is larger than a badge image can be.")
+    credential = unbake(data)
+    text = json.dumps(credential, indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        _write_new(args.out, text.encode("utf-8"))
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _credential_status_list(args: argparse.Namespace, paths: AppPaths) -> int:
+    import json
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from assessor.credentials.files import read_json_document
+    from assessor.credentials.multiformats import did_key, ed25519_multikey
+    from assessor.credentials.signing import sign_credential
+    from assessor.credentials.status import StatusList, status_list_credential
+    from assessor.credentials.verify import issuer_id
+    from assessor.keys import KeyCustody
+
+    target = Path(args.file)
+    signer = KeyCustody(paths.home).signer()
+    if args.create:
+        if target.exists():
+            raise UserFacingError(f"{target} exists; a new list is never written over one.")
+        list_id, bits = args.create, StatusList()
+        issuer = args.issuer or did_key(ed25519_multikey(signer.public_key))
+    else:
+        current = read_json_document(target)
+        subject = current.get("credentialSubject")
+        if not isinstance(subject, dict) or not isinstance(current.get("id"), str):
+            raise UserFacingError(f"{target} is not a status list credential.")
+        list_id, bits = current["id"], StatusList.decode(subject.get("encodedList"))
+        issuer = issuer_id(current)
+    for index in args.revoke:
+        bits.set(index, True)
+    for index in args.reinstate:
+        bits.set(index, False)
+    created = datetime.now(UTC)
+    unsigned = status_list_credential(list_id, issuer, bits, valid_from=created)
+    signed = sign_credential(unsigned, signer, created=created)
+    text = json.dumps(signed, indent=2, ensure_ascii=False) + "\n"
+    _write_new(target, text.encode("utf-8"))
+    flagged = bits.set_indices()
+    print(f"signed status list {list_id} ({bits.size:,} entries, {len(flagged)} revoked) "
+          f"into {target}")
+    return 0
 
 
 _COMMANDS: dict[tuple[str, str], Command] = {
@@ -254,5 +397,8 @@ _COMMANDS: dict[tuple[str, str], Command] = {
     ("demo", "seed"): _demo_seed,
     ("credential", "sign"): _credential_sign,
     ("credential", "verify"): _credential_verify,
+    ("credential", "bake"): _credential_bake,
+    ("credential", "unbake"): _credential_unbake,
+    ("credential", "status-list"): _credential_status_list,
     **{("keys", action): _keys for action in ("create", "list", "rotate", "export-public")},
 }
