@@ -80,10 +80,15 @@ def build_credential(
     hub_url: str,
     issued_at: datetime | None = None,
     status: StatusEntry | None = None,
+    revocation_list: str = "",
     credential_id: str | None = None,
     salt: str | None = None,
 ) -> dict[str, Any]:
-    """The unsigned credential for an approved submission (or one being previewed)."""
+    """The unsigned credential for an approved submission (or one being previewed).
+
+    ``status`` places it in a W3C Bitstring Status List; ``revocation_list`` names the
+    issuer's 1EdTech Revocation List (which the OB conformance suite checks) as well.
+    """
     submission = review.submission
     if submission.state not in (State.APPROVED, State.AWAITING_MODERATION):
         raise ValidationError(
@@ -179,8 +184,11 @@ def build_credential(
             "genre": _genre(item.media_type),
             "digestMultibase": multibase_b58(bytes.fromhex("1220" + item.sha256)),
         } for item in submission.evidence]
-    if status is not None:
-        credential["credentialStatus"] = status.as_json()
+    entries = [status.as_json()] if status is not None else []
+    if revocation_list:
+        entries.append({"id": revocation_list, "type": "1EdTechRevocationList"})
+    if entries:
+        credential["credentialStatus"] = entries[0] if len(entries) == 1 else entries
     return credential
 
 

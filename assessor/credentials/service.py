@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from assessor.credentials.ob3 import IssuerProfile, build_credential
+from assessor.credentials.ob3 import IssuerProfile, StatusEntry, build_credential
 from assessor.credentials.signing import sign_credential
 from assessor.domain.people import Actor
 from assessor.errors import Cancelled, UserFacingError
@@ -37,10 +37,16 @@ class BatchResult:
 Progress = Callable[[int, int, str], None]
 """(done, total, submission id just finished)."""
 
+StatusAllocator = Callable[[str], StatusEntry]
+"""Gives the status list position for a submission's credential (the hub hands these out)."""
+
 
 class SigningService:
     def __init__(self, store: Store, custody: KeyCustody, issuer: IssuerProfile, hub_url: str,
-                 *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 status: StatusAllocator | None = None, revocation_list: str = "") -> None:
+        self._status = status
+        self._revocation_list = revocation_list
         self._store = store
         self._custody = custody
         self._issuer = issuer
@@ -50,8 +56,10 @@ class SigningService:
     def preview(self, submission_id: str, actor: Actor) -> SigningPreview:
         self._store.check_can_sign(submission_id, actor)
         review = self._store.review(submission_id)
-        credential = build_credential(review, self._issuer, hub_url=self._hub_url,
-                                      issued_at=self._clock())
+        credential = build_credential(
+            review, self._issuer, hub_url=self._hub_url, issued_at=self._clock(),
+            status=self._status(submission_id) if self._status else None,
+            revocation_list=self._revocation_list)
         lines = [
             f"Learner: {review.submission.learner.name} (identified by a salted hash of "
             "their e-mail address)",
