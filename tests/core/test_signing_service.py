@@ -108,7 +108,7 @@ def test_signing_stores_exactly_what_was_previewed_and_it_verifies(store, custod
     assert store.outbox_count() == before + 1
     report = verify_credential(signed, now=NOW + timedelta(days=1))
     assert report.ok, report.lines()
-    assert signed["issuer"]["id"] == custody.active().did  # type: ignore[union-attr]
+    assert signed["issuer"]["id"] == custody.active().did
     assert store.verify_audit().ok
 
 

@@ -19,7 +19,7 @@ from assessor.credentials.status import (
     revocation_list_document,
     status_list_credential,
 )
-from assessor.credentials.verify import verify_credential
+from assessor.credentials.verify import VerificationReport, verify_credential
 from assessor.errors import ValidationError
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -77,7 +77,7 @@ def signed_list(revoked: list[int], *, key: Key = ISSUER, purpose: str = "revoca
     return sign_credential(unsigned, key, created=NOW - timedelta(days=1))
 
 
-def status_line(report) -> str:
+def status_line(report: VerificationReport) -> str:
     return next(line for line in report.lines() if "status:" in line)
 
 
