@@ -89,6 +89,22 @@ class SigningService:
         self._store.record_signed(preview.submission_id, actor, signed, signer.key_id)
         return signed
 
+    def endorse(self, submission_id: str, note_id: str, actor: Actor,
+                signer: Any = None) -> dict[str, Any]:
+        """Issue the mentor's note as an EndorsementCredential signed with their own key."""
+        from assessor.credentials.endorsement import build_endorsement
+
+        note = self._store.check_can_endorse(submission_id, note_id, actor)
+        issued = self._store.signed_credentials(submission_id)
+        if not issued:
+            raise UserFacingError("The learner's credential has not reached this computer "
+                                  "yet; sync, then endorse it.")
+        unsigned = build_endorsement(issued[-1], note, actor.name, issued_at=self._clock())
+        signer = signer or self._custody.signer()
+        signed = sign_credential(unsigned, signer, created=self._clock())
+        self._store.record_endorsement(submission_id, note_id, actor, signed, signer.key_id)
+        return signed
+
     def sign_batch(self, submission_ids: Sequence[str], actor: Actor, *,
                    on_progress: Progress | None = None,
                    cancelled: Callable[[], bool] = lambda: False) -> BatchResult:

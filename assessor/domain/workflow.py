@@ -31,6 +31,7 @@ class Action(StrEnum):
     MODERATION_RETURN = "moderation_return"
     SIGN = "sign"
     PUBLISH = "publish"
+    ENDORSE = "endorse"
 
 
 _JUDGING_STATES = (State.PENDING, State.IN_REVIEW)
@@ -148,6 +149,21 @@ def sign(state: State, assigned_to: str | None, actor: Actor) -> State:
             f"Only an approved submission can be signed; this one is {state.label.lower()}."
         )
     return State.SIGNED
+
+
+def endorse(state: State, actor: Actor, note_author: str, note_visibility: str) -> None:
+    """A mentor endorses a learner's issued achievement with one of their own notes."""
+    _require_role(actor, (Role.MENTOR,), "endorse achievements")
+    if state not in (State.SIGNED, State.PUBLISHED):
+        raise WorkflowError(
+            "Only an issued achievement can be endorsed; this submission is "
+            f"{state.label.lower()}."
+        )
+    if note_author != actor.user_id:
+        raise WorkflowError("An endorsement is made from your own feedback, not another's.")
+    if note_visibility != "learner":
+        raise WorkflowError("Internal notes stay internal: endorse with feedback the learner "
+                            "can see.")
 
 
 def publish(state: State, actor: Actor) -> State:

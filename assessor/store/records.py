@@ -240,6 +240,22 @@ class SignedCredentialRecord(Base):
     document: Mapped[str] = mapped_column(Text)
 
 
+class EndorsementRecord(Base):
+    """A mentor's signed EndorsementCredential, made from one of their feedback notes."""
+
+    __tablename__ = "endorsements"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    submission_pk: Mapped[int] = mapped_column(
+        ForeignKey("submissions.pk", ondelete="CASCADE"), index=True
+    )
+    note_id: Mapped[str] = mapped_column(String(36))
+    endorser: Mapped[str] = mapped_column(String(100))
+    key_id: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    document: Mapped[str] = mapped_column(Text)
+
+
 class OutboxRecord(Base):
     """A local change waiting to be pushed to the hub (written with the change itself)."""
 

@@ -36,6 +36,7 @@ from assessor.store.database import Database, store_error
 from assessor.store.records import (
     AuditRecord,
     DecisionRecord,
+    EndorsementRecord,
     EvidenceRecord,
     FeedbackRecord,
     JudgmentRecord,
@@ -401,6 +402,46 @@ class Store:
             rows = s.scalars(select(SignedCredentialRecord.document).where(
                 SignedCredentialRecord.submission_pk == record.pk)
                 .order_by(SignedCredentialRecord.issued_at))
+            return [json.loads(text) for text in rows]
+
+    def check_can_endorse(self, submission_id: str, note_id: str, actor: Actor) -> FeedbackNote:
+        """The note to endorse with, or ``WorkflowError`` saying why it cannot be."""
+        with self._reading() as s:
+            record = _load(s, submission_id)
+            note = s.get(FeedbackRecord, note_id)
+            if note is None or note.submission_pk != record.pk:
+                raise ValidationError("That feedback note is not on this submission.")
+            workflow.endorse(State(record.state), actor, note.author, note.visibility)
+            return convert.feedback_value(note, record.id)
+
+    def record_endorsement(self, submission_id: str, note_id: str, actor: Actor,
+                           credential: dict[str, Any], key_id: str) -> None:
+        """Keep a signed endorsement, audit it and queue its push, in one transaction."""
+        credential_id = credential.get("id")
+        if not isinstance(credential_id, str) or "proof" not in credential:
+            raise ValidationError("Only a signed endorsement with an id can be recorded.")
+        text = json.dumps(credential, ensure_ascii=False, sort_keys=True)
+        with self._writing() as s:
+            record = _load(s, submission_id)
+            note = s.get(FeedbackRecord, note_id)
+            if note is None or note.submission_pk != record.pk:
+                raise ValidationError("That feedback note is not on this submission.")
+            workflow.endorse(State(record.state), actor, note.author, note.visibility)
+            now = self._clock()
+            s.add(EndorsementRecord(id=credential_id, submission_pk=record.pk, note_id=note_id,
+                                    endorser=actor.user_id, key_id=key_id, issued_at=now,
+                                    document=text))
+            _AuditWriter(s, now).append(actor, Action.ENDORSE, record.id, None, None, {
+                "credential": credential_id, "note": note_id, "key": key_id,
+                "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
+            _enqueue(s, now, "endorsement", record, {"id": credential_id, "credential": text})
+
+    def endorsements(self, submission_id: str) -> list[dict[str, Any]]:
+        with self._reading() as s:
+            record = _load(s, submission_id)
+            rows = s.scalars(select(EndorsementRecord.document).where(
+                EndorsementRecord.submission_pk == record.pk)
+                .order_by(EndorsementRecord.issued_at))
             return [json.loads(text) for text in rows]
 
     def mark_published(self, submission_id: str, actor: Actor = SYSTEM_ACTOR) -> State:

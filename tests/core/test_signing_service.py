@@ -182,3 +182,51 @@ def test_a_learner_without_email_cannot_be_identified(store, custody) -> None:
 def test_identity_hash_follows_the_spec() -> None:
     expected = "sha256$" + hashlib.sha256(b"dana@example.org" + b"s4lt").hexdigest()
     assert identity_hash(" Dana@Example.org ", "s4lt") == expected
+
+
+def test_a_mentor_endorses_the_issued_achievement_with_their_own_key(store, custody,
+                                                                      tmp_path) -> None:
+    from assessor.domain.feedback import Visibility
+
+    approve(store, safety_id(0))
+    signing = service(store, custody)
+    issued = signing.sign(signing.preview(safety_id(0), ASSESSOR), ASSESSOR)
+    said = store.add_feedback(safety_id(0), MENTOR, "Your hazard log is the best I have seen.",
+                              Visibility.LEARNER)
+    internal = store.add_feedback(safety_id(0), MENTOR, "Check the ladder photo.",
+                                  Visibility.INTERNAL)
+    theirs = store.add_feedback(safety_id(0), ASSESSOR, "Well done.", Visibility.LEARNER)
+
+    mentor_keys = KeyCustody(tmp_path / "mentor-home")
+    mentor_keys.create()
+    try:
+        mentor_signing = service(store, mentor_keys)
+        for note, actor, reason in ((internal, MENTOR, "Internal notes stay internal"),
+                                    (theirs, MENTOR, "your own feedback"),
+                                    (said, ASSESSOR, "endorse")):
+            with pytest.raises(WorkflowError, match=reason):
+                mentor_signing.endorse(safety_id(0), note.id, actor)
+        before = store.outbox_count()
+        endorsement = mentor_signing.endorse(safety_id(0), said.id, MENTOR)
+        assert endorsement["type"] == ["VerifiableCredential", "EndorsementCredential"]
+        assert endorsement["credentialSubject"] == {
+            "id": issued["id"], "type": ["EndorsementSubject"],
+            "endorsementComment": "Your hazard log is the best I have seen."}
+        assert endorsement["issuer"]["id"] == mentor_keys.active().did
+        assert endorsement["issuer"]["name"] == MENTOR.name
+        assert verify_credential(endorsement, now=NOW + timedelta(days=1)).ok
+        assert store.endorsements(safety_id(0)) == [endorsement]
+        assert store.outbox_count() == before + 1
+        assert store.verify_audit().ok
+    finally:
+        mentor_keys.delete_all()
+
+
+def test_only_issued_achievements_are_endorsed(store, custody) -> None:
+    from assessor.domain.feedback import Visibility
+
+    approve(store, safety_id(1))
+    note = store.add_feedback(safety_id(1), MENTOR, "Great work.", Visibility.LEARNER)
+    with pytest.raises(WorkflowError, match="Only an issued achievement"):
+        service(store, custody).endorse(safety_id(1), note.id, MENTOR)
+    assert store.endorsements(safety_id(1)) == []
