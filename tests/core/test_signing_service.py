@@ -108,7 +108,8 @@ def test_signing_stores_exactly_what_was_previewed_and_it_verifies(store, custod
     assert store.outbox_count() == before + 1
     report = verify_credential(signed, now=NOW + timedelta(days=1))
     assert report.ok, report.lines()
-    assert signed["issuer"]["id"] == custody.active().did
+    active = custody.active()
+    assert active is not None and signed["issuer"]["id"] == active.did
     assert store.verify_audit().ok
 
 
@@ -212,7 +213,8 @@ def test_a_mentor_endorses_the_issued_achievement_with_their_own_key(store, cust
         assert endorsement["credentialSubject"] == {
             "id": issued["id"], "type": ["EndorsementSubject"],
             "endorsementComment": "Your hazard log is the best I have seen."}
-        assert endorsement["issuer"]["id"] == mentor_keys.active().did
+        mentor_key = mentor_keys.active()
+        assert mentor_key is not None and endorsement["issuer"]["id"] == mentor_key.did
         assert endorsement["issuer"]["name"] == MENTOR.name
         assert verify_credential(endorsement, now=NOW + timedelta(days=1)).ok
         assert store.endorsements(safety_id(0)) == [endorsement]
