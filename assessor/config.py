@@ -26,6 +26,11 @@ class Settings:
     hub_url: str = ""
     """Empty until the user signs in to an organisation's hub."""
     sync_interval_seconds: int = 300
+    organisation_name: str = "Demo Organisation"
+    organisation_url: str = "https://demo.assessor.invalid"
+    issuer_id: str = ""
+    """The organisation's ``did:web`` once the hub enrols this computer's key; until then
+    credentials are issued under the signing key's own ``did:key``."""
 
     @property
     def actor(self) -> Actor:

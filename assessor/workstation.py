@@ -20,6 +20,8 @@ from assessor.store.database import SchemaState, inspect_store, migrate
 from assessor.store.queue import QueueReader
 
 if TYPE_CHECKING:
+    from assessor.credentials.service import SigningService
+    from assessor.keys import KeyCustody
     from assessor.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,23 @@ class Workstation:
 
                 self._store = Store(open_database(self.paths.store, self.paths.backups))
             return self._store
+
+    @property
+    def keys(self) -> KeyCustody:
+        from assessor.keys import KeyCustody
+
+        return KeyCustody(self.paths.home)
+
+    def signing(self) -> SigningService:
+        """The signing service over this workstation's store, keys and organisation."""
+        from assessor.credentials.ob3 import IssuerProfile
+        from assessor.credentials.service import SigningService
+
+        settings = self.settings
+        issuer = IssuerProfile(settings.organisation_name, settings.organisation_url,
+                               id=settings.issuer_id)
+        hub = settings.hub_url or settings.organisation_url
+        return SigningService(self.store, self.keys, issuer, hub)
 
     def sync_status(self) -> SyncStatus:
         return SyncStatus(

@@ -18,6 +18,7 @@ from ui.windows.review_pane import ReviewPane
 from ui.windows.rubric_panel import RubricPanel
 
 if TYPE_CHECKING:  # the domain loads on first use, after the window is painted
+    from assessor.credentials.service import SigningPreview
     from assessor.domain.audit import ChainReport
     from assessor.domain.judgment import Judgment, JudgmentDraft
     from assessor.domain.review import ReviewSnapshot
@@ -33,6 +34,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Down / Ctrl+Up", "Next / previous submission"),
     ("J / K", "Next / previous criterion"),
     ("1 … 9", "Choose that level for the current criterion"),
+    ("Ctrl+Shift+S", "Sign the approved submission's credential"),
     ("Ctrl+Shift+V", "Verify the audit log"),
     ("F1", "This list"),
     ("Ctrl+Q", "Quit (everything is already saved)"),
@@ -134,9 +136,18 @@ class MainWindow(QMainWindow):
             self._action(levels, f"Level {n}", lambda _=False, i=n - 1:
                          self.rubric.choose_level(i), str(n))
 
+        review.addSeparator()
+        self.sign_action = self._action(
+            review, "&Sign Credential…", self.sign_current, "Ctrl+Shift+S",
+            "Preview and sign the Open Badges credential of the approved submission")
+        self.sign_action.setEnabled(False)
+
         tools = bar.addMenu("&Tools")
         self._action(tools, "&Verify Audit Log", self.verify_audit, "Ctrl+Shift+V",
                      "Check the hash chain of every recorded change")
+        self._action(tools, "Copy &Public Key", self.copy_public_key,
+                     tip="Copy this computer's public signing key (Multikey, JWK, did:key) "
+                     "for enrolment with the hub")
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard Shortcuts", self.show_shortcuts, "F1")
@@ -165,6 +176,85 @@ class MainWindow(QMainWindow):
         self.review.show_review(snapshot)
         reason = snapshot.why_locked(self.ws.actor) if snapshot else ""
         self.rubric.show_review(snapshot, reason)
+        self.sign_action.setEnabled(
+            snapshot is not None and snapshot.submission.state.value == "approved"
+            and self.ws.actor.role.value == "assessor")
+
+    # -- signing ----------------------------------------------------------------------
+
+    def sign_current(self) -> None:
+        """Preview the credential of the open approved submission, then sign on accept."""
+        snapshot = self._snapshot
+        if snapshot is None or snapshot.submission.state.value != "approved":
+            self.statusBar().showMessage("Open an approved submission to sign it.", 4000)
+            return
+        submission_id, actor = snapshot.submission.id, self.ws.actor
+
+        def prepare() -> tuple[SigningPreview, bool]:
+            preview = self.ws.signing().preview(submission_id, actor)
+            return preview, self.ws.keys.active() is not None
+
+        self.statusBar().showMessage("Preparing the credential…")
+        self.runner.run(prepare, self._show_signing_dialog, self._on_error, store=True)
+
+    def _show_signing_dialog(self, prepared: tuple[SigningPreview, bool]) -> None:
+        from ui.windows.signing_dialog import SigningDialog
+
+        self.statusBar().clearMessage()
+        preview, has_key = prepared
+        dialog = SigningDialog(preview, has_key, self)
+        dialog.accepted.connect(lambda: self._sign(preview, has_key))
+        dialog.finished.connect(dialog.deleteLater)
+        self.signing_dialog = dialog
+        dialog.open()
+
+    def _sign(self, preview: SigningPreview, has_key: bool) -> None:
+        actor = self.ws.actor
+
+        def sign() -> dict[str, Any]:
+            if not has_key and self.ws.keys.active() is None:
+                self.ws.keys.create()
+            return self.ws.signing().sign(preview, actor)
+
+        def signed(credential: dict[str, Any]) -> None:
+            message = f"Signed {credential['name']} — it goes to the hub at the next sync"
+            self.statusBar().showMessage(message, 8000)
+            self.queue.refresh()
+            self.refresh_status()
+            if self._wanted_id == preview.submission_id:
+                self.runner.run(lambda: self.ws.store.review(preview.submission_id),
+                                lambda snapshot: self._after_signing(snapshot, message),
+                                self._on_error, store=True)
+
+        self.statusBar().showMessage("Signing…")
+        self.runner.run(sign, signed, self._on_error, store=True)
+
+    def _after_signing(self, snapshot: ReviewSnapshot, message: str) -> None:
+        if snapshot.submission.id == self._wanted_id:
+            self._show_snapshot(snapshot)
+        self.statusBar().showMessage(message, 8000)
+
+    def copy_public_key(self) -> None:
+        def export() -> str:
+            import json
+
+            active = self.ws.keys.active()
+            if active is None:
+                return ""
+            return json.dumps(active.public_export(), indent=2)
+
+        def copied(text: str) -> None:
+            from PySide6.QtGui import QGuiApplication
+
+            if not text:
+                self.statusBar().showMessage(
+                    "No signing key yet: one is made when you first sign a credential.", 6000)
+                return
+            QGuiApplication.clipboard().setText(text)
+            self.statusBar().showMessage("Public key copied: send it to your hub's "
+                                         "administrator for enrolment", 6000)
+
+        self.runner.run(export, copied, self._on_error)
 
     def _on_judgment_edited(self, draft: JudgmentDraft) -> None:
         snapshot = self._snapshot
