@@ -19,6 +19,7 @@ from assessor.errors import ValidationError
 CONTEXT_DIR = Path(__file__).resolve().parents[2] / "resources" / "contexts"
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
 OB_V3P0 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 DID_V1 = "https://www.w3.org/ns/did/v1"

@@ -31,7 +31,7 @@ class JsonLdError(ValidationError):
 
 
 def _options() -> dict[str, Any]:
-    return {"documentLoader": document_loader, "base": ""}
+    return {"documentLoader": document_loader, "base": None}
 
 
 def _guard_size(value: Any, depth: int = 0, seen: list[int] | None = None) -> None:
@@ -134,5 +134,7 @@ def _paths(node: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]
         for key, value in node.items():
             if key == "@context" or value is None:
                 continue
+            if key in ("id", "@id") and len(node) == 1 and prefix:
+                continue  # a reference {"id": X} compacts to the plain string X
             yield (*prefix, key)
             yield from _paths(value, (*prefix, key))

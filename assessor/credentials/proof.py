@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from assessor.credentials import ed25519
+from assessor.credentials.contexts import VC_V1, VC_V2
 from assessor.credentials.jsonld import canonical_nquads, check_fully_defined
 from assessor.credentials.multiformats import from_multibase_b58, multibase_b58
 from assessor.errors import ValidationError
@@ -53,6 +54,17 @@ def hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> HashDa
     )
 
 
+def check_credential_context(document: dict[str, Any]) -> None:
+    """A verifiable credential names the VC Data Model context first; refuse anything else."""
+    contexts = document.get("@context")
+    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
+    if first not in (VC_V2, VC_V1):
+        raise ValidationError(
+            f"The first @context must be the VC Data Model context ({VC_V2}); this "
+            f"document starts with {first!r}."
+        )
+
+
 def add_proof(
     document: dict[str, Any],
     signer: Signer,
@@ -64,6 +76,7 @@ def add_proof(
     """A copy of ``document`` with a new eddsa-rdfc-2022 proof."""
     if "proof" in document:
         raise ValidationError("The document already carries a proof; sign the unsigned form.")
+    check_credential_context(document)
     check_fully_defined(document)
     options: dict[str, Any] = {
         "type": PROOF_TYPE,
