@@ -7,8 +7,7 @@ import logging
 import sys
 from types import TracebackType
 
-from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from assessor import APP_ID, APP_NAME, __version__
@@ -38,8 +37,14 @@ def make_application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_ID)
-    app.setWindowIcon(QIcon(str(resource("icons", "app.svg"))))
     return app
+
+
+def set_application_icon(app: QApplication) -> None:
+    """Set once the first window is painted: loading the icon is not on the start-up path."""
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(resource("icons", "app.svg"))))
 
 
 def ui_state_for(paths: AppPaths) -> QSettings:
@@ -83,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
             messages.show_error(None, exc, title="Cannot open Assessor")
             return 2
         window.show()
+        QTimer.singleShot(0, app, lambda: set_application_icon(app))
         code = app.exec()
         window.ws.close()
         return code

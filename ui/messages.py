@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import traceback
-
-from PySide6.QtWidgets import QMessageBox, QWidget
+from typing import TYPE_CHECKING
 
 from assessor.errors import Cancelled, UserFacingError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +20,9 @@ NO_ERROR_WINDOWS = False
 def show_error(parent: QWidget | None, exc: BaseException, *, title: str = "Assessor") -> None:
     if isinstance(exc, Cancelled):
         return
+    # Message boxes load on first use: their enums cost start-up time for nothing.
+    from PySide6.QtWidgets import QMessageBox
+
     if isinstance(exc, UserFacingError):
         log.warning("%s: %s", title, exc)
         if not NO_ERROR_WINDOWS:

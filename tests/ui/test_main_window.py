@@ -166,8 +166,10 @@ def test_python_main_py_opens_over_assessor_home(home, qtbot, no_error_windows) 
     from ui.app import run
 
     seen: list[str] = []
+    icons: list[bool] = []
 
     def close_all() -> None:
+        icons.append(not QApplication.windowIcon().isNull())
         for widget in QApplication.topLevelWidgets():
             if widget.isWindow() and widget.isVisible():
                 seen.append(widget.windowTitle())
@@ -176,6 +178,7 @@ def test_python_main_py_opens_over_assessor_home(home, qtbot, no_error_windows) 
     QTimer.singleShot(800, close_all)
     assert run(parse([])) == 0  # ASSESSOR_HOME is set by the home fixture
     assert any(title.startswith("Assessor") for title in seen)
+    assert icons == [True]  # the app icon arrives right after the first paint
     assert home.store.exists()
     assert (home.home / "ui-state.ini").exists()
     assert (home.home / "logs" / "assessor.log").exists()

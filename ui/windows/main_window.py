@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from assessor import APP_NAME, __version__
 from ui import messages
@@ -311,6 +311,8 @@ class MainWindow(QMainWindow):
         def done(report: ChainReport) -> None:
             self.statusBar().showMessage(str(report), 6000)
             if not messages.NO_ERROR_WINDOWS:
+                from PySide6.QtWidgets import QMessageBox
+
                 box = QMessageBox.information if report.ok else QMessageBox.critical
                 box(self, "Audit log", str(report))
 
@@ -319,6 +321,8 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{what}</td></tr>"
                        for keys, what in SHORTCUTS)
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
                           f"<table>{rows}</table>", parent=self)
         box.setTextFormat(Qt.TextFormat.RichText)
@@ -332,12 +336,17 @@ class MainWindow(QMainWindow):
         self.sync_label.setText(self.ws.sync_status().describe())
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, f"About {APP_NAME}",
                           f"<b>{APP_NAME} {__version__}</b><br>Judge workplace evidence "
                           "against rubrics, offline, and sign the results as Open Badges 3.0 "
                           f"credentials.<br><br>Data folder: {self.ws.paths.home}")
 
     def _open_data_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.paths.home)))
 
     def _focus_search(self) -> None:
