@@ -18,7 +18,7 @@ RUNTIME_PACKAGES=(
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
   libnss3 fonts-dejavu-core dbus gnome-keyring
 )
-TEST_PACKAGES=(dbus-daemon dbus-bin gnome-keyring)
+TEST_PACKAGES=(dbus-daemon dbus-bin gnome-keyring postgresql)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -93,13 +93,45 @@ run_app() {
   exec "$VENV/bin/python" main.py "$@"
 }
 
+# A private PostgreSQL server for the hub's tests, on a free loopback port, removed on exit.
+start_postgres() {
+  local bin port run_as=()
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    say "no PostgreSQL server found: the hub's PostgreSQL tests will be skipped"
+    return 0
+  fi
+  PG_HOME=$(mktemp -d)
+  if [ "$(id -u)" -eq 0 ]; then  # PostgreSQL refuses to run as root
+    chown postgres "$PG_HOME"
+    run_as=(runuser -u postgres --)
+  fi
+  port=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${run_as[@]}" "$bin/initdb" -D "$PG_HOME/data" -U assessor -A trust --no-sync -E UTF8 \
+    >"$PG_HOME/initdb.log" 2>&1 || { cat "$PG_HOME/initdb.log" >&2; exit 1; }
+  "${run_as[@]}" "$bin/pg_ctl" -D "$PG_HOME/data" -l "$PG_HOME/server.log" -w -s start \
+    -o "-p $port -k $PG_HOME -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" \
+    || { cat "$PG_HOME/server.log" >&2; exit 1; }
+  PG_STOP=("${run_as[@]}" "$bin/pg_ctl" -D "$PG_HOME/data" -m immediate -s stop)
+  export ASSESSOR_TEST_POSTGRES_URL="postgresql://assessor@127.0.0.1:$port/postgres"
+  say "PostgreSQL test server on 127.0.0.1:$port"
+}
+
+stop_postgres() {
+  if [ -n "${PG_HOME:-}" ]; then
+    "${PG_STOP[@]}" || true
+    rm -rf "$PG_HOME"
+  fi
+}
+
 run_tests() {
   apt_install "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
   make_venv test
   # A private, unlocked gnome-keyring on a private session bus: keyring talks to the real
   # Secret Service, and the user's own keyrings are never touched.
   KEYRING_HOME=$(mktemp -d)
-  trap 'rm -rf "$KEYRING_HOME"' EXIT
+  trap 'stop_postgres; rm -rf "$KEYRING_HOME"' EXIT
+  start_postgres
   mkdir -p "$KEYRING_HOME/data" "$KEYRING_HOME/run"
   chmod 700 "$KEYRING_HOME/run"
   say "running the test suite (gnome-keyring inside dbus-run-session, Qt offscreen)"

@@ -14,6 +14,7 @@ from typing import Any
 
 from assessor import APP_NAME, __version__
 from assessor.errors import UserFacingError
+from assessor.hub.cli import HUB_COMMANDS, add_hub_parser
 from assessor.paths import HOME_ENV, AppPaths, resolve_paths
 
 Command = Callable[[argparse.Namespace, AppPaths], int]
@@ -88,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
                              metavar="INDEX", help="clear the bit at INDEX (repeatable)")
     status_list.add_argument("--issuer", metavar="ID",
                              help="issuer id of a new list (default: the key's did:key)")
+
+    add_hub_parser(commands)
 
     demo = commands.add_parser("demo", help="sample data for trying the workstation out")
     demo_cmds = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
@@ -401,4 +404,5 @@ _COMMANDS: dict[tuple[str, str], Command] = {
     ("credential", "unbake"): _credential_unbake,
     ("credential", "status-list"): _credential_status_list,
     **{("keys", action): _keys for action in ("create", "list", "rotate", "export-public")},
+    **HUB_COMMANDS,
 }

@@ -1,0 +1,74 @@
+"""``python main.py hub ...``: serve the hub, administer it, run the demo organisation.
+
+Building the parser imports nothing heavy; FastAPI and uvicorn load only when a hub
+command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assessor.paths import AppPaths
+
+HubCommand = Callable[[argparse.Namespace, AppPaths], int]
+DEFAULT_PORT = 8700
+
+
+def add_hub_parser(commands: Any) -> None:
+    hub = commands.add_parser("hub", help="the organisation's hub server and its administration")
+    hub_cmds = hub.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
+    serve = hub_cmds.add_parser("serve", help="serve the hub's API and published credentials")
+    _database_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+                       help=f"port to listen on (default {DEFAULT_PORT})")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the URL others reach the hub at (default http://HOST:PORT); "
+                            "the organisation's did:web derives from it")
+
+
+def _database_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL",
+                        help="SQLite path or URL, or postgresql://user:pass@host/db "
+                             "(default: hub.sqlite3 in the data folder)")
+    parser.add_argument("--data", metavar="DIR",
+                        help="where evidence files are kept (default: DATA-DIR/hub)")
+
+
+def hub_config(args: argparse.Namespace, paths: AppPaths, public_url: str | None = None) -> Any:
+    from assessor.hub.config import HubConfig
+
+    data = Path(args.data).expanduser() if getattr(args, "data", None) else paths.home / "hub"
+    data.mkdir(parents=True, exist_ok=True)
+    database = getattr(args, "db", None) or str(data / "hub.sqlite3")
+    url = public_url or getattr(args, "public_url", None) \
+        or f"http://{getattr(args, 'host', '127.0.0.1')}:{getattr(args, 'port', DEFAULT_PORT)}"
+    return HubConfig(database_url=database, data_dir=data, public_url=url)
+
+
+def log_to_terminal() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    for name in ("assessor.hub",):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+def _serve(args: argparse.Namespace, paths: AppPaths) -> int:
+    from assessor.hub.server import serve
+
+    config = hub_config(args, paths)
+    log_to_terminal()
+    serve(config, args.host, args.port)
+    return 0
+
+
+HUB_COMMANDS: dict[tuple[str, str], HubCommand] = {
+    ("hub", "serve"): _serve,
+}

@@ -1,0 +1,1 @@
+"""The hub's HTTP routes, one module per capability."""

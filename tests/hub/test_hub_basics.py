@@ -1,0 +1,98 @@
+"""The hub as a server: sign-in, tokens, JSON errors, its OpenAPI document, its log."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from assessor.hub.context import token_hash
+from assessor.hub.models import Token
+from tests.hub.conftest import PASSWORD, RunningHub
+
+
+def test_sign_in_gives_a_token_that_says_who_you_are(hub: RunningHub) -> None:
+    token = hub.sign_in("ada", device="ada's laptop")
+    with hub.client(token) as client:
+        me = client.get("/api/v1/me").json()
+    assert me["username"] == "ada" and me["role"] == "assessor"
+    with hub.transaction() as session:
+        stored = session.get(Token, token_hash(token))
+        assert stored is not None and stored.device == "ada's laptop"
+        assert session.query(Token).filter(Token.token_hash == token).count() == 0
+
+
+@pytest.mark.parametrize("username, password", [("ada", "wrong"), ("nobody", PASSWORD)])
+def test_a_wrong_password_or_user_is_refused_alike(hub: RunningHub, username: str,
+                                                   password: str) -> None:
+    with hub.client() as client:
+        answer = client.post("/api/v1/sessions",
+                             json={"username": username, "password": password})
+    assert answer.status_code == 401
+    assert answer.json()["error"]["message"] == "The user name or password is wrong."
+
+
+def test_signed_out_expired_and_unknown_tokens_are_refused(hub: RunningHub) -> None:
+    token = hub.sign_in("ada")
+    with hub.client(token) as client:
+        assert client.delete("/api/v1/sessions/current").status_code == 204
+        answer = client.get("/api/v1/me")
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "token_revoked"
+
+    token = hub.sign_in("ada")
+    with hub.transaction() as session:
+        session.execute(update(Token).where(Token.token_hash == token_hash(token))
+                        .values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    with hub.client(token) as client:
+        answer = client.get("/api/v1/me")
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "token_expired"
+
+    for header in ({"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic x"}, {}):
+        with hub.client() as client:
+            answer = client.get("/api/v1/me", headers=header)
+        assert answer.status_code == 401 and "error" in answer.json()
+
+
+@pytest.mark.parametrize("body", [
+    b"{not json", b"[]", b'{"username": 5, "password": "x"}', b'{"username": "ada"}',
+    b'{"username": "' + b"a" * 5000 + b'", "password": "x"}',
+])
+def test_malformed_requests_get_a_clear_4xx_json_error(hub: RunningHub, body: bytes) -> None:
+    with hub.client() as client:
+        answer = client.post("/api/v1/sessions", content=body,
+                             headers={"Content-Type": "application/json"})
+    assert 400 <= answer.status_code < 500
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_request" and error["message"].startswith("The request")
+    assert PASSWORD not in answer.text
+
+
+def test_unknown_addresses_answer_json_404(hub: RunningHub) -> None:
+    with hub.client() as client:
+        answer = client.get("/api/v1/nothing-here")
+    assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
+
+
+def test_the_openapi_document_describes_the_protocol(hub: RunningHub) -> None:
+    with hub.client() as client:
+        spec = client.get("/openapi.json").json()
+    assert spec["info"]["title"] == "Assessor hub"
+    assert "/api/v1/sessions" in spec["paths"]
+    assert "changes since cursor" in " ".join(spec["info"]["description"].split()) \
+        or "/api/v1/changes" in spec["info"]["description"]
+
+
+def test_the_request_log_names_requests_but_never_tokens(hub: RunningHub,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="assessor.hub.requests")
+    token = hub.sign_in("ada")
+    with hub.client(token) as client:
+        client.get("/api/v1/me", params={"secret": "query-value"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "assessor.hub.requests"]
+    assert any(line.startswith("GET /api/v1/me 200 ") for line in lines)
+    assert any(line.startswith("POST /api/v1/sessions 201 ") for line in lines)
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    assert token not in everything and "query-value" not in everything
+    assert PASSWORD not in everything
