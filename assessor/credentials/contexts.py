@@ -70,3 +70,9 @@ def context_document(url: str) -> dict[str, Any]:
 def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """pyld document loader: pinned contexts only."""
     return {"contextUrl": None, "documentUrl": url, "document": context_document(url)}
+
+
+def is_pinned(url: str) -> bool:
+    """Whether the offline loader holds ``url`` (without fetching or reading anything)."""
+    _load_manifest()
+    return url.split("#", 1)[0] in PINNED

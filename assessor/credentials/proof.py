@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from assessor.credentials import ed25519
 from assessor.credentials.contexts import VC_V1, VC_V2
-from assessor.credentials.jsonld import canonical_nquads, check_fully_defined
+from assessor.credentials.jsonld import canonical_nquads, checked_canonical_nquads
 from assessor.credentials.multiformats import from_multibase_b58, multibase_b58
 from assessor.errors import ValidationError
 
@@ -43,14 +43,20 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> HashData:
-    """The bytes an eddsa-rdfc-2022 signature covers, for ``document`` without its proof."""
+def hash_data(document: dict[str, Any], proof_options: dict[str, Any], *,
+              check: bool = False) -> HashData:
+    """The bytes an eddsa-rdfc-2022 signature covers, for ``document`` without its proof.
+
+    With ``check``, the document is first refused unless it is fully defined JSON-LD
+    (``check_fully_defined``), sharing the expansion with its canonicalization.
+    """
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     config = {k: v for k, v in proof_options.items() if k != "proofValue"}
     config["@context"] = unsecured.get("@context")
+    canonical_document = (checked_canonical_nquads if check else canonical_nquads)(unsecured)
     return HashData(
         hashlib.sha256(canonical_nquads(config).encode("utf-8")).digest(),
-        hashlib.sha256(canonical_nquads(unsecured).encode("utf-8")).digest(),
+        hashlib.sha256(canonical_document.encode("utf-8")).digest(),
     )
 
 
@@ -77,7 +83,6 @@ def add_proof(
     if "proof" in document:
         raise ValidationError("The document already carries a proof; sign the unsigned form.")
     check_credential_context(document)
-    check_fully_defined(document)
     options: dict[str, Any] = {
         "type": PROOF_TYPE,
         "created": _timestamp(created or datetime.now(UTC)),
@@ -85,7 +90,7 @@ def add_proof(
         "cryptosuite": CRYPTOSUITE,
         "proofPurpose": proof_purpose,
     }
-    signature = signer.sign(hash_data(document, options).combined)
+    signature = signer.sign(hash_data(document, options, check=True).combined)
     return {**document, "proof": options | {"proofValue": multibase_b58(signature)}}
 
 
@@ -123,8 +128,7 @@ def verify_proof(document: dict[str, Any], resolve_key: KeyResolver) -> ProofRes
     try:
         signature = from_multibase_b58(value)
         public = resolve_key(method)
-        check_fully_defined({k: v for k, v in document.items() if k != "proof"})
-        data = hash_data(document, proof)
+        data = hash_data(document, proof, check=True)
     except ValidationError as exc:
         return ProofResult(False, method, str(exc))
     if not ed25519.verify(public, signature, data.combined):
