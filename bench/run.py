@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import queue_bench  # noqa: E402
+from bench import queue_bench, signing_bench  # noqa: E402
 from bench.report import print_table, write_json  # noqa: E402
 
 
@@ -17,6 +17,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
     rows = queue_bench.run(count=100_000, runs=7, saves=300)
+    rows += signing_bench.run(seconds=2.0, runs=5)
     print_table(rows)
     if args.json:
         write_json(rows, args.json)
