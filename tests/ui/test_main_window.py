@@ -182,3 +182,16 @@ def test_python_main_py_opens_over_assessor_home(home, qtbot, no_error_windows) 
     assert home.store.exists()
     assert (home.home / "ui-state.ini").exists()
     assert (home.home / "logs" / "assessor.log").exists()
+
+
+def test_filter_menus_fill_in_counts_and_credentials_after_the_first_paint(
+        open_window, seeded, qtbot) -> None:
+    window = open_window()
+    queue = window.queue
+    qtbot.wait_until(lambda: queue.credential_filter.count() > 1, timeout=10_000)
+    assert queue.state_filter.itemText(0) == "All states (30)"
+    names = [queue.credential_filter.itemText(i) for i in range(queue.credential_filter.count())]
+    assert names[0] == "All credentials" and len(names) > 1
+    queue.credential_filter.setCurrentIndex(1)
+    assert 0 < queue.model.rowCount() < 30
+    assert queue.counts.text().endswith("of 30 shown") or "of 30 shown" in queue.counts.text()

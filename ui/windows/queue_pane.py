@@ -151,6 +151,7 @@ class QueuePane(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=150)
         self._debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(self._debounce.start)
+        self._total = -1  # unknown until the first (unfiltered) view is read
         self.fill_filter_choices(with_counts=False)
         self.table.first_painted.connect(
             lambda: QTimer.singleShot(0, self, self._count_after_first_paint))
@@ -163,9 +164,10 @@ class QueuePane(QWidget):
     # -- filters ----------------------------------------------------------------------
 
     def fill_filter_choices(self, *, with_counts: bool = True) -> None:
-        """Refill the filter menus; with counts per state once the store is counted.
+        """Refill the filter menus; with counts per state and the credentials once the store
+        is counted.
 
-        The first screen is painted without counts (they read every row's state); they
+        The first screen is painted without them (the counts read every row's state); they
         arrive right after it.
         """
         counts: dict[State, int] | None = None
@@ -173,8 +175,6 @@ class QueuePane(QWidget):
             counts = self._reader.counts()
             self._total = sum(counts.values())
             self._overdue = self._reader.overdue_count()
-        else:
-            self._total = self._reader.total()
 
         def label(text: str, n: int | None) -> str:
             return text if n is None else f"{text} ({n:,})"
@@ -191,7 +191,7 @@ class QueuePane(QWidget):
             self.state_filter.addItem(label(state.label, counts[state] if counts else None),
                                       state.value)
         self.credential_filter.addItem("All credentials", None)
-        for template_id, name in self._reader.credentials():
+        for template_id, name in self._reader.credentials() if with_counts else ():
             self.credential_filter.addItem(name, template_id)
         for combo, value in ((self.state_filter, current_state),
                              (self.credential_filter, current_credential)):
@@ -234,6 +234,8 @@ class QueuePane(QWidget):
         """Show the current filter and order; keep the selection if it is still shown."""
         selected = self.selected_id()
         self.model.set_view(self._view())
+        if self._total < 0:  # the first view shows everything: its size is the total
+            self._total = self.model.rowCount()
         self._update_counts()
         if selected:
             self.select_id(selected)
