@@ -30,14 +30,21 @@ def add_hub_parser(commands: Any) -> None:
     serve.add_argument("--public-url", metavar="URL",
                        help="the URL others reach the hub at (default http://HOST:PORT); "
                             "the organisation's did:web derives from it")
+    demo = hub_cmds.add_parser("demo", help="serve a hub seeded with the demo organisation "
+                                             "(seeded on first start only)")
+    _database_options(demo, default_data="DATA-DIR/demo-hub")
+    demo.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    demo.add_argument("--port", type=int, default=DEFAULT_PORT,
+                      help=f"port to listen on (default {DEFAULT_PORT})")
 
 
-def _database_options(parser: argparse.ArgumentParser) -> None:
+def _database_options(parser: argparse.ArgumentParser,
+                      default_data: str = "DATA-DIR/hub") -> None:
     parser.add_argument("--db", metavar="URL",
                         help="SQLite path or URL, or postgresql://user:pass@host/db "
                              "(default: hub.sqlite3 in the data folder)")
     parser.add_argument("--data", metavar="DIR",
-                        help="where evidence files are kept (default: DATA-DIR/hub)")
+                        help=f"where evidence files are kept (default: {default_data})")
 
 
 def hub_config(args: argparse.Namespace, paths: AppPaths, public_url: str | None = None) -> Any:
@@ -69,6 +76,21 @@ def _serve(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace, paths: AppPaths) -> int:
+    from assessor.hub.demo.run import prepare_demo, welcome
+    from assessor.hub.server import serve
+
+    if not args.data:
+        args.data = str(paths.home / "demo-hub")
+    config = hub_config(args, paths)
+    summary = prepare_demo(config)
+    print(welcome(config.base_url, summary), flush=True)
+    log_to_terminal()
+    serve(config, args.host, args.port)
+    return 0
+
+
 HUB_COMMANDS: dict[tuple[str, str], HubCommand] = {
     ("hub", "serve"): _serve,
+    ("hub", "demo"): _demo,
 }
