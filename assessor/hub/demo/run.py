@@ -51,6 +51,7 @@ def welcome(url: str, summary: DemoSummary) -> str:
 
 def _port_is_free(host: str, port: int) -> bool:
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         try:
             probe.bind((host, port))
         except OSError:
