@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from assessor.hub.models import Change, Submission
 
 
-def record_change(session: Session, submission: Submission, what: str) -> int:
+def _previous_assessor(submission: Submission) -> str | None:
+    """The assessor this submission was taken from in this unit of work, if it was."""
+    history = inspect(submission).attrs.assessor_id.history
+    for old in history.deleted or ():
+        if old is not None and old != submission.assessor_id:
+            return str(old)
+    return None
+
+
+def record_change(session: Session, submission: Submission, what: str, *,
+                  removed_for_user_id: str | None = None) -> int:
     """Number a change to ``submission`` and stamp it; returns the new sequence number.
+
+    A reassignment (``submission.assessor_id`` changed since the last flush) is recorded as
+    a removal for the previous assessor, so their next pull drops the submission; pass
+    ``removed_for_user_id`` to say so explicitly (e.g. when the session was flushed in
+    between).
 
     On PostgreSQL the numbering is serialised with a transaction-scoped advisory lock, so
     sequence numbers become visible in order and a reader's cursor never skips a change
     that commits late.
     """
+    if removed_for_user_id is None:
+        removed_for_user_id = _previous_assessor(submission)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(870001)"))
-    change = Change(submission_id=submission.id, what=what)
+    change = Change(submission_id=submission.id, what=what,
+                    removed_for_user_id=removed_for_user_id)
     session.add(change)
     session.flush()
     submission.change_seq = change.seq

@@ -181,10 +181,15 @@ class Change(HubBase):
 
     __tablename__ = "changes"
 
+    __table_args__ = (Index("ix_hub_changes_removed_for_seq", "removed_for_user_id", "seq"),)
+
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     submission_id: Mapped[str] = mapped_column(String(64), index=True)
     what: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_for_user_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    """Who can no longer see the submission after this change (the previous assessor on a
+    reassignment): their "changes since cursor" lists it as removed."""
 
 
 class Judgment(HubBase):
@@ -232,6 +237,8 @@ class PushReceipt(HubBase):
     client_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(40))
+    request_sha256: Mapped[str] = mapped_column(String(64), default="")
+    """Digest of the push as sent: the same client id with another body is refused."""
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 

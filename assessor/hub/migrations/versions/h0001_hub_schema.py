@@ -32,9 +32,13 @@ def upgrade() -> None:
         sa.Column("submission_id", sa.String(length=64), nullable=False),
         sa.Column("what", sa.String(length=40), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("removed_for_user_id", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("seq"),
     )
     with op.batch_alter_table("changes", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_hub_changes_removed_for_seq", ["removed_for_user_id", "seq"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_changes_submission_id"), ["submission_id"], unique=False
         )
@@ -116,6 +120,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.String(length=100), nullable=False),
         sa.Column("user_id", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("request_sha256", sa.String(length=64), nullable=False),
         sa.Column("response", sa.JSON(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -353,6 +358,7 @@ def downgrade() -> None:
     op.drop_table("organisation")
     with op.batch_alter_table("changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_changes_submission_id"))
+        batch_op.drop_index("ix_hub_changes_removed_for_seq")
 
     op.drop_table("changes")
     op.drop_table("blobs")
