@@ -30,6 +30,15 @@ def add_hub_parser(commands: Any) -> None:
     serve.add_argument("--public-url", metavar="URL",
                        help="the URL others reach the hub at (default http://HOST:PORT); "
                             "the organisation's did:web derives from it")
+    admin = hub_cmds.add_parser("admin", help="administer the hub's organisation (works on "
+                                             "its database directly)")
+    admin_cmds = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    revoke = admin_cmds.add_parser("revoke", help="revoke a published credential (its bit "
+                                                  "in the hub's status list flips)")
+    _database_options(revoke)
+    revoke.add_argument("credential_id", metavar="CREDENTIAL_ID",
+                        help="the credential's id, e.g. urn:uuid:...")
+    revoke.add_argument("--reason", default="", help="why, published in the revocation list")
     demo = hub_cmds.add_parser("demo", help="serve a hub seeded with the demo organisation "
                                              "(seeded on first start only)")
     _database_options(demo, default_data="DATA-DIR/demo-hub")
@@ -72,8 +81,57 @@ def _serve(args: argparse.Namespace, paths: AppPaths) -> int:
 
     config = hub_config(args, paths)
     log_to_terminal()
+    _check_signing_key(config)
     serve(config, args.host, args.port)
     return 0
+
+
+def _check_signing_key(config: Any) -> None:
+    """Refuse to serve a hub that could not sign its status list (see hub_key)."""
+    from assessor.hub.database import open_hub_database
+    from assessor.hub.hub_key import check_hub_key
+    from assessor.hub.models import Organisation
+
+    database = open_hub_database(config.database_url)
+    try:
+        with database.transaction() as session:
+            org = session.get(Organisation, 1)
+            did = org.did if org is not None else None
+    finally:
+        database.dispose()
+    source = check_hub_key(did)
+    logging.getLogger("assessor.hub").info("hub signing key from %s", source)
+
+
+def _admin_revoke(args: argparse.Namespace, paths: AppPaths) -> int:
+    from assessor.hub.database import open_hub_database
+    from assessor.hub.publication import revoke_credential
+
+    database = open_hub_database(hub_config(args, paths).database_url)
+    try:
+        with database.transaction() as session:
+            issued = revoke_credential(session, args.credential_id, args.reason)
+            print(f"revoked {issued.id} (status list index {issued.status_index})"
+                  + (f": {issued.revoked_reason}" if issued.revoked_reason else ""))
+    finally:
+        database.dispose()
+    return 0
+
+
+ADMIN_ACTIONS: dict[str, HubCommand] = {
+    "revoke": _admin_revoke,
+}
+"""``hub admin ACTION``: one handler per action (add new actions here)."""
+
+
+def _admin(args: argparse.Namespace, paths: AppPaths) -> int:
+    from assessor.errors import UserFacingError
+    from assessor.hub.errors import HubError
+
+    try:
+        return ADMIN_ACTIONS[args.admin_command](args, paths)
+    except HubError as exc:
+        raise UserFacingError(exc.message) from None
 
 
 def _demo(args: argparse.Namespace, paths: AppPaths) -> int:
@@ -93,4 +151,5 @@ def _demo(args: argparse.Namespace, paths: AppPaths) -> int:
 HUB_COMMANDS: dict[tuple[str, str], HubCommand] = {
     ("hub", "serve"): _serve,
     ("hub", "demo"): _demo,
+    ("hub", "admin"): _admin,
 }
