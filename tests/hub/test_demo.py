@@ -8,6 +8,7 @@ import io
 import shutil
 import struct
 import subprocess
+import sys
 import time
 import wave
 from collections import Counter
@@ -163,6 +164,19 @@ def test_evidence_is_the_same_for_the_same_seed_and_moment() -> None:
         again = make_evidence(kind, Context(3, "Aroha Ngata", demo.SOCIAL_TEMPLATE.id,
                                             FIXED_NOW))
         assert first == again, kind
+
+
+def test_all_the_demo_evidence_is_made_quickly_and_stays_small() -> None:
+    started = time.perf_counter()
+    total = 0
+    for n, plan in enumerate(demo.SUBMISSIONS):
+        for position, kind in enumerate(plan.evidence):
+            total += len(make_evidence(kind, Context(n * 20 + position, "Efua Mensah",
+                                                     plan.template_id, FIXED_NOW,
+                                                     plan.attempt)).data)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 6, f"{elapsed:.1f} s (about 1.5 s on a developer laptop)"
+    assert 1_000_000 < total < 8_000_000
 
 
 def test_a_pdf_report_reads_like_a_report_with_the_learners_name() -> None:
@@ -437,3 +451,32 @@ def test_start_demo_hub_serves_the_demo_in_process(tmp_path: Path) -> None:
                 "username": "mentor", "password": "demo"}).status_code == 201
     finally:
         hub.stop()
+
+
+def test_the_hub_demo_command_prints_the_accounts_and_serves(tmp_path: Path) -> None:
+    port = free_port()
+    main = Path(__file__).resolve().parents[2] / "main.py"
+    process = subprocess.Popen(
+        [sys.executable, str(main), "--data-dir", str(tmp_path / "home"), "hub", "demo",
+         "--port", str(port), "--data", str(tmp_path / "demo-data")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        printed = [process.stdout.readline() for _ in range(7)]
+        assert f"http://127.0.0.1:{port}" in printed[0]
+        assert any("assessor" in line and "Sam Okoro" in line for line in printed)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.post(f"http://127.0.0.1:{port}/api/v1/sessions", json={
+                    "username": "admin", "password": "demo"})
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.1)
+        assert answer.status_code == 201 and answer.json()["user"]["role"] == "admin"
+    finally:
+        process.terminate()
+        _out, errors = process.communicate(timeout=20)
+    assert "POST /api/v1/sessions 201" in errors
+    assert "password" not in errors.lower() and "'demo'" not in errors
