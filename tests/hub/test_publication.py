@@ -8,6 +8,7 @@ for the hub's own key, real Ed25519 keys for the assessors, ``main.py`` as a use
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -37,7 +38,7 @@ from assessor.domain.review import ReviewSnapshot
 from assessor.domain.rubric import Criterion, PerformanceLevel, Rubric
 from assessor.domain.submission import EvidenceItem, State, Submission
 from assessor.domain.template import Achievement, CredentialTemplate
-from assessor.hub.hub_key import KEYRING_SERVICE, forget_cached_keys
+from assessor.hub.hub_key import ENV_VAR, KEYRING_SERVICE, forget_cached_keys
 from assessor.hub.models import (
     Change,
     EnrolledKey,
@@ -49,6 +50,8 @@ from assessor.hub.models import (
 from assessor.hub.models import Submission as HubSubmission
 from assessor.hub.organisation import did_web_for
 from assessor.hub.publication import revocation_list_url, status_list_url
+from assessor.hub.server import free_port
+from assessor.paths import AppPaths
 from tests.hub.conftest import RunningHub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,6 +149,12 @@ def enrol(hub: RunningHub, signer: Ed25519Signer, username: str = "ada",
         session.add(EnrolledKey(public_key_multibase=ed25519_multikey(signer.public_key),
                                 user_id=hub.users[username],
                                 revoked_at=datetime.now(UTC) if revoked else None))
+
+
+@pytest.fixture(autouse=True)
+def _private_home(home: AppPaths) -> AppPaths:
+    """``main.py`` run from these tests writes its logs into a throwaway data directory."""
+    return home
 
 
 @pytest.fixture
@@ -467,3 +476,70 @@ def test_hub_admin_revoke_on_the_command_line(scene: Scene) -> None:
     assert credential["id"] in done.stdout
     flipped = fetch_json(hub, "/status/1")
     assert StatusList.decode(flipped["credentialSubject"]["encodedList"]).get(4242)
+
+
+# --- hostile input --------------------------------------------------------------------------
+
+
+def test_hostile_credentials_get_a_clear_4xx_and_nothing_is_written(scene: Scene) -> None:
+    good = scene.credential()
+    method = good["proof"]["verificationMethod"]
+    hostile: list[dict[str, Any]] = [
+        {},
+        {"id": 5, "type": "OpenBadgeCredential"},
+        {**good, "id": "urn:uuid:" + "x" * 300},
+        {**good, "type": "VerifiableCredential"},
+        {**good, "issuer": ["did:web:a", "did:web:b"]},
+        {**good, "credentialStatus": "revoked-never"},
+        {**good, "credentialStatus": [{"type": "BitstringStatusListEntry"}]},
+        {**good, "proof": "zSignature"},
+        {**good, "proof": {**good["proof"], "verificationMethod": method + "#x" * 2}},
+        {**good, "proof": {**good["proof"], "proofValue": "not-base58!"}},
+        {**good, "proof": {**good["proof"], "cryptosuite": "ecdsa-rdfc-2019"}},
+        {**good, "@context": ["https://www.w3.org/ns/credentials/v2", {"@vocab": None}]},
+        {**good, "@context": "https://evil.example/context.json"},
+        {**good, "validFrom": "yesterday"},
+        {**good, "credentialSubject": {"@id": "javascript:x", "deep": [[[[[[[[[]]]]]]]]]}},
+    ]
+    for credential in hostile:
+        answer = scene.post(scene.push_body(credential))
+        assert 400 <= answer.status_code < 500, (credential.keys(), answer.text)
+        assert answer.json()["error"]["message"]
+        assert counts(scene.hub) == (0, 0, "approved", 1)
+    huge = {**good, "padding": "x" * 1_100_000}
+    assert scene.post(scene.push_body(huge)).status_code == 413
+
+
+# --- where the hub's key comes from ---------------------------------------------------------
+
+
+def test_the_hub_key_can_come_from_the_environment(scene: Scene,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    seed = ed25519.new_seed()
+    monkeypatch.setenv(ENV_VAR, base64.urlsafe_b64encode(seed).decode().rstrip("="))
+    forget_cached_keys()
+    document = fetch_json(scene.hub, "/.well-known/did.json")
+    expected = f"{scene.did}#{ed25519_multikey(ed25519.public_key(seed))}"
+    assert document["assertionMethod"][0] == expected
+    status_list = fetch_json(scene.hub, "/status/1")
+    assert status_list["proof"]["verificationMethod"] == expected
+    assert verify_credential(status_list, documents=[document], check_status=False).ok
+    assert keyring.get_password(KEYRING_SERVICE, scene.did) is None  # keychain untouched
+
+
+def test_hub_serve_refuses_to_start_without_a_key(tmp_path: Path) -> None:
+    port = str(free_port())
+    data = ["--data", str(tmp_path / "hub"), "--port", port]
+    no_keychain = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    no_keychain.pop(ENV_VAR, None)
+    started = subprocess.run([sys.executable, str(ROOT / "main.py"), "hub", "serve", *data],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60,
+                             check=False, env=no_keychain)
+    assert started.returncode == 2, started.stdout + started.stderr
+    assert ENV_VAR in started.stderr and "no signing key" in started.stderr
+    bad = {**no_keychain, ENV_VAR: "c2hvcnQ"}
+    started = subprocess.run([sys.executable, str(ROOT / "main.py"), "hub", "serve", *data],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60,
+                             check=False, env=bad)
+    assert started.returncode == 2 and "must hold 32 bytes" in started.stderr
+    assert "c2hvcnQ" not in started.stderr
