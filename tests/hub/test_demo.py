@@ -24,13 +24,14 @@ from assessor.domain.feedback import Outcome, Visibility
 from assessor.domain.rubric import Rubric
 from assessor.domain.template import Achievement, Alignment, CredentialTemplate
 from assessor.errors import UserFacingError
+from assessor.hub.blobs import blob_path
 from assessor.hub.config import HubConfig
 from assessor.hub.database import open_hub_database
 from assessor.hub.demo import organisation as demo
 from assessor.hub.demo.evidence import EVIDENCE_KINDS, Context, make_evidence
 from assessor.hub.demo.media import mjpeg_avi
 from assessor.hub.demo.run import demo_config, prepare_demo, start_demo_hub, welcome
-from assessor.hub.demo.seed import blob_path, seed_demo
+from assessor.hub.demo.seed import seed_demo
 from assessor.hub.models import (
     Blob,
     Change,

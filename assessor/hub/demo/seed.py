@@ -22,6 +22,7 @@ from assessor.domain.feedback import Outcome, Visibility
 from assessor.domain.rubric import Rubric
 from assessor.domain.template import CredentialTemplate
 from assessor.errors import UserFacingError
+from assessor.hub.blobs import blob_path
 from assessor.hub.changes import record_change
 from assessor.hub.config import HubConfig
 from assessor.hub.demo import organisation as demo
@@ -72,10 +73,6 @@ def achievement_json(template: CredentialTemplate) -> dict[str, Any]:
 def rubric_json(rubric: Rubric) -> dict[str, Any]:
     return {"key": rubric.key, "version": rubric.version, "title": rubric.title,
             "cut_score": rubric.cut_score, "criteria": criteria_to_json(rubric)}
-
-
-def blob_path(blob_dir: Path, sha256: str) -> Path:
-    return blob_dir / sha256[:2] / sha256[2:4] / sha256
 
 
 def store_blob(session: Session, blob_dir: Path, data: bytes, media_type: str) -> str:
