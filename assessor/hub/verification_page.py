@@ -144,6 +144,7 @@ def _learner(subject: dict[str, Any]) -> str:
         if not isinstance(identifier, dict):
             continue
         kind = _s(identifier.get("identityType")) or "identifier"
+        kind = {"emailAddress": "E-mail address"}.get(kind, kind)
         value = _s(identifier.get("identityHash"))
         if identifier.get("hashed") is True:
             shown = value if len(value) <= 24 else value[:24] + "…"
@@ -166,7 +167,11 @@ def _verdict(report: VerificationReport | None, revocation: Revocation | None) -
         head = (f"<strong>Revoked</strong><div>The organisation revoked this credential on "
                 f"{escape(revocation.at.strftime('%d %B %Y'))}{reason}.</div>")
         good = False
-    elif report is not None and report.ok:
+    elif report is None:
+        head = ("<strong>Not checked</strong><div>The hub cannot check this credential right "
+                "now; download it and verify it yourself.</div>")
+        good = False
+    elif report.ok:
         head = ("<strong>Verified</strong><div>The signature is valid, the key speaks for "
                 "the issuer, and the credential is current and not revoked.</div>")
         good = True
