@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import queue_bench, signing_bench  # noqa: E402
+from bench import hub_bench, queue_bench, signing_bench  # noqa: E402
 from bench.report import print_table, write_json  # noqa: E402
 
 
@@ -18,6 +18,7 @@ def main() -> int:
     args = parser.parse_args()
     rows = queue_bench.run(count=100_000, runs=7, saves=300)
     rows += signing_bench.run(seconds=2.0, runs=5)
+    rows += hub_bench.run(count=10_000, megabytes=200, runs=7)
     print_table(rows)
     if args.json:
         write_json(rows, args.json)
