@@ -543,3 +543,14 @@ def test_hub_serve_refuses_to_start_without_a_key(tmp_path: Path) -> None:
                              check=False, env=bad)
     assert started.returncode == 2 and "must hold 32 bytes" in started.stderr
     assert "c2hvcnQ" not in started.stderr
+
+
+def test_the_same_push_sent_at_once_from_several_threads_applies_once(scene: Scene) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = scene.push_body(scene.credential())
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: scene.post(body), range(4)))
+    assert {a.status_code for a in answers} == {201}, [a.text for a in answers]
+    assert len({json.dumps(a.json(), sort_keys=True) for a in answers}) == 1
+    assert counts(scene.hub) == (1, 1, "published", 2)
