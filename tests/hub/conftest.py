@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -84,11 +85,19 @@ SEEDED = {"admin": "admin", "ada": "assessor", "bo": "assessor", "mia": "mentor"
 
 
 @pytest.fixture
-def hub(database_url: str, tmp_path: Path) -> Iterator[RunningHub]:
+def hub_settings() -> dict[str, Any]:
+    """Extra ``HubConfig`` settings for the ``hub`` fixture (e.g. small upload limits):
+    ``@pytest.mark.parametrize("hub_settings", [{"max_files": 2}])``."""
+    return {}
+
+
+@pytest.fixture
+def hub(database_url: str, tmp_path: Path, hub_settings: dict[str, Any]
+        ) -> Iterator[RunningHub]:
     """A served hub with an organisation and one user of each role (password PASSWORD)."""
     port = free_port()
     config = HubConfig(database_url=database_url, data_dir=tmp_path / "hub-data",
-                       public_url=f"http://127.0.0.1:{port}")
+                       public_url=f"http://127.0.0.1:{port}", **hub_settings)
     database = open_hub_database(database_url)
     users: dict[str, str] = {}
     with database.transaction() as session:
