@@ -39,6 +39,9 @@ def add_hub_parser(commands: Any) -> None:
     revoke.add_argument("credential_id", metavar="CREDENTIAL_ID",
                         help="the credential's id, e.g. urn:uuid:...")
     revoke.add_argument("--reason", default="", help="why, published in the revocation list")
+    from assessor.hub.admin_cli import add_admin_actions
+
+    add_admin_actions(admin_cmds, _database_options)
     demo = hub_cmds.add_parser("demo", help="serve a hub seeded with the demo organisation "
                                              "(seeded on first start only)")
     _database_options(demo, default_data="DATA-DIR/demo-hub")
@@ -118,9 +121,13 @@ def _admin_revoke(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
-ADMIN_ACTIONS: dict[str, HubCommand] = {
-    "revoke": _admin_revoke,
-}
+def _admin_actions() -> dict[str, HubCommand]:
+    from assessor.hub.admin_cli import ADMIN_COMMANDS
+
+    return {"revoke": _admin_revoke, **ADMIN_COMMANDS}
+
+
+ADMIN_ACTIONS: dict[str, HubCommand] = _admin_actions()
 """``hub admin ACTION``: one handler per action (add new actions here)."""
 
 
