@@ -6,6 +6,10 @@ the 32-byte seed; it is never written to disk, the database, a log or an error m
 The public half is not secret: an index of public keys (which one is active, which are
 retired) is kept in ``keys.json`` in the data directory, so that old credentials still
 verify after a rotation and the hub can be told every key it should list.
+
+Open Badges 2.0 signed assertions need RS256, so there is also an RSA key pair for them,
+made the first time one is signed. It is kept the same way: the private key (PKCS#8 DER,
+base64) only in the keychain, the public PEM in the index under ``ob2``.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from assessor import APP_ID
-from assessor.credentials import ed25519
+from assessor.credentials import ed25519, rsa_key
 from assessor.credentials.multiformats import (
     did_key,
     did_key_method,
@@ -31,6 +35,7 @@ from assessor.errors import UserFacingError
 
 INDEX_FILE = "keys.json"
 KEY_PREFIX = "signing-key:"
+OB2_KEY_PREFIX = "ob2-rsa-key:"
 
 _NO_KEYCHAIN = (
     "No usable OS keychain was found, so signing is switched off (judging still works). "
@@ -86,6 +91,31 @@ class KeyInfo:
         }
 
 
+@dataclass(frozen=True)
+class Ob2KeyInfo:
+    """The public half of an RSA key for Open Badges 2.0 signed assertions."""
+
+    id: str
+    """RFC 7638 JWK thumbprint of the public key, also its name in the keychain."""
+    created: str
+    status: str
+    public_key_pem: str
+
+    def public_export(self) -> dict[str, Any]:
+        """What the hub publishes as the issuer's ``CryptographicKey``: PEM and JWK forms."""
+        public = rsa_key.load_public_pem(self.public_key_pem)
+        return {
+            "id": self.id,
+            "status": self.status,
+            "created": self.created,
+            "type": "RsaKey",
+            "algorithm": "RS256",
+            "bits": public.key_size,
+            "publicKeyPem": self.public_key_pem,
+            "publicKeyJwk": rsa_key.public_jwk(public),
+        }
+
+
 def _backend() -> Any:
     """The keyring backend, refusing the ones that are no keychain at all."""
     try:
@@ -138,26 +168,45 @@ class KeyCustody:
 
     # -- the public index ---------------------------------------------------------------
 
-    def keys(self) -> list[KeyInfo]:
+    def _index(self) -> tuple[list[KeyInfo], list[Ob2KeyInfo]]:
         if not self._index_path.exists():
-            return []
+            return [], []
         try:
             data = json.loads(self._index_path.read_text(encoding="utf-8"))
-            return [KeyInfo(**entry) for entry in data["keys"]]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return ([KeyInfo(**entry) for entry in data["keys"]],
+                    [Ob2KeyInfo(**entry) for entry in data.get("ob2", [])])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise UserFacingError(
                 f"The key index {self._index_path} cannot be read ({type(exc).__name__}). "
                 "It holds only public keys; restore it from a backup or remove it."
             ) from None
 
+    def keys(self) -> list[KeyInfo]:
+        return self._index()[0]
+
+    def ob2_keys(self) -> list[Ob2KeyInfo]:
+        """The Open Badges 2.0 RSA keys: the active one and any retired ones."""
+        return self._index()[1]
+
+    def ob2_active(self) -> Ob2KeyInfo | None:
+        return next((k for k in self.ob2_keys() if k.status == "active"), None)
+
     def active(self) -> KeyInfo | None:
         return next((k for k in self.keys() if k.status == "active"), None)
 
-    def _save(self, keys: list[KeyInfo]) -> None:
+    def _save(self, keys: list[KeyInfo] | None = None,
+              ob2: list[Ob2KeyInfo] | None = None) -> None:
+        """Write the index, keeping the part (signing or OB 2.0 keys) not given as it is."""
+        current_keys, current_ob2 = self._index()
+        data: dict[str, Any] = {"keys": [asdict(k) for k in (
+            current_keys if keys is None else keys)]}
+        ob2 = current_ob2 if ob2 is None else ob2
+        if ob2:
+            data["ob2"] = [asdict(k) for k in ob2]
         self._index_path.parent.mkdir(parents=True, exist_ok=True)
         partial = self._index_path.with_suffix(".json.partial")
         with partial.open("w", encoding="utf-8") as handle:
-            json.dump({"keys": [asdict(k) for k in keys]}, handle, indent=2)
+            json.dump(data, handle, indent=2)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, self._index_path)
@@ -184,31 +233,34 @@ class KeyCustody:
         backend = _backend()
         seed = ed25519.new_seed()
         multikey = ed25519_multikey(ed25519.public_key(seed))
-        name = KEY_PREFIX + multikey
-        _keychain_call(lambda: backend.set_password(
-            self._service, name, base64.b64encode(seed).decode("ascii")))
-        if _keychain_call(lambda: backend.get_password(self._service, name)) is None:
-            raise KeychainError("The OS keychain did not keep the new key; signing stays off.")
+        self._put_private(backend, KEY_PREFIX + multikey, seed)
         created = datetime.now(UTC).isoformat(timespec="seconds")
         info = KeyInfo(id=multikey, created=created, status="active")
         retired = [KeyInfo(k.id, k.created, "retired") for k in retire]
-        self._save([*retired, info])
+        self._save(keys=[*retired, info])
         for old in retire:
             if old.status == "active":
-                self._forget_private(backend, old.id)
+                self._forget_private(backend, KEY_PREFIX + old.id)
         return info
 
-    def _forget_private(self, backend: Any, key_id: str) -> None:
+    def _put_private(self, backend: Any, name: str, secret: bytes) -> None:
+        """Store ``secret`` (base64) under ``name`` and make sure the keychain kept it."""
+        encoded = base64.b64encode(secret).decode("ascii")
+        _keychain_call(lambda: backend.set_password(self._service, name, encoded))
+        if _keychain_call(lambda: backend.get_password(self._service, name)) is None:
+            raise KeychainError("The OS keychain did not keep the new key; signing stays off.")
+
+    def _forget_private(self, backend: Any, name: str) -> None:
         from keyring import errors
 
         try:
-            backend.delete_password(self._service, KEY_PREFIX + key_id)
+            backend.delete_password(self._service, name)
         except errors.PasswordDeleteError:
             pass  # already gone
         except Exception as exc:  # the new key is active either way; say what stayed behind
             raise KeychainError(
                 f"The new key is active, but the retired key could not be removed from the "
-                f"keychain ({type(exc).__name__}); remove '{KEY_PREFIX}{key_id}' by hand."
+                f"keychain ({type(exc).__name__}); remove '{name}' by hand."
             ) from None
 
     def signer(self) -> ed25519.Ed25519Signer:
@@ -244,5 +296,61 @@ class KeyCustody:
         """Remove every private key this custody holds, and the index (tests, reset)."""
         backend = _backend()
         for info in self.keys():
-            self._forget_private(backend, info.id)
+            self._forget_private(backend, KEY_PREFIX + info.id)
+        for ob2 in self.ob2_keys():
+            self._forget_private(backend, OB2_KEY_PREFIX + ob2.id)
         self._index_path.unlink(missing_ok=True)
+
+    # -- the Open Badges 2.0 RSA key ------------------------------------------------------
+
+    def ob2_signer(self) -> rsa_key.RsaSigner:
+        """The RS256 signer for OB 2.0 assertions; the key pair is made on first use."""
+        info = self.ob2_active()
+        if info is None:
+            return self._new_ob2_key(retire=[])[1]
+        backend = _backend()
+        stored = _keychain_call(lambda: backend.get_password(self._service,
+                                                             OB2_KEY_PREFIX + info.id))
+        if stored is None:
+            raise KeychainError(
+                "The Open Badges 2.0 key is missing from the OS keychain (was it deleted, or "
+                "is this another computer?). Make a new one with: python main.py keys rotate "
+                "--ob2 (assertions signed before still verify with the published key)."
+            )
+        try:
+            signer = rsa_key.RsaSigner(base64.b64decode(stored, validate=True), info.id)
+        except (binascii.Error, ValueError, UserFacingError):
+            raise KeychainError("The keychain entry for the Open Badges 2.0 key is damaged; "
+                                "make a new one with: python main.py keys rotate --ob2"
+                                ) from None
+        finally:
+            del stored
+        if rsa_key.thumbprint(signer.public) != info.id:
+            raise KeychainError("The keychain holds a different Open Badges 2.0 key than the "
+                                "index names; make a new one with: python main.py keys "
+                                "rotate --ob2")
+        return signer
+
+    def rotate_ob2(self) -> Ob2KeyInfo:
+        """A new active OB 2.0 key; old ones stay listed (their public keys stay published)."""
+        return self._new_ob2_key(retire=self.ob2_keys())[0]
+
+    def _new_ob2_key(self, retire: list[Ob2KeyInfo]) -> tuple[Ob2KeyInfo, rsa_key.RsaSigner]:
+        backend = _backend()
+        self.keys()  # refuse to go on (and to lose it) when the index cannot be read
+        private = rsa_key.new_private_der()
+        try:
+            signer = rsa_key.RsaSigner(private, "")
+            key_id = rsa_key.thumbprint(signer.public)
+            signer.key_id = key_id
+            self._put_private(backend, OB2_KEY_PREFIX + key_id, private)
+        finally:
+            del private
+        created = datetime.now(UTC).isoformat(timespec="seconds")
+        info = Ob2KeyInfo(key_id, created, "active", signer.public_key_pem)
+        retired = [Ob2KeyInfo(k.id, k.created, "retired", k.public_key_pem) for k in retire]
+        self._save(ob2=[*retired, info])
+        for old in retire:
+            if old.status == "active":
+                self._forget_private(backend, OB2_KEY_PREFIX + old.id)
+        return info, signer

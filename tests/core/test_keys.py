@@ -170,3 +170,103 @@ def test_keys_commands_from_the_shell(home) -> None:
         assert "retired" in listing and "active" in listing
     finally:
         KeyCustody(home.home).delete_all()
+
+
+# -- the RSA key for Open Badges 2.0 signed assertions ----------------------------------
+
+
+def test_the_ob2_key_is_made_on_first_use_and_lives_only_in_the_keychain(custody,
+                                                                          home) -> None:
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    from assessor.keys import OB2_KEY_PREFIX
+
+    assert custody.ob2_active() is None
+    signer = custody.ob2_signer()
+    info = custody.ob2_active()
+    assert info is not None and info.id == signer.key_id and info.status == "active"
+    assert custody.keys() == []  # the Ed25519 signing keys are another matter
+
+    stored = keyring.get_password(custody._service, OB2_KEY_PREFIX + info.id)
+    assert stored is not None
+    der = base64.b64decode(stored)
+    private = serialization.load_der_private_key(der, password=None)
+    assert isinstance(private, rsa.RSAPrivateKey) and private.key_size >= 2048
+    public = serialization.load_pem_public_key(info.public_key_pem.encode())
+    assert isinstance(public, rsa.RSAPublicKey)
+    public.verify(signer.sign(b"assertion"), b"assertion", padding.PKCS1v15(), hashes.SHA256())
+    assert stored not in repr(signer)
+
+    assert custody.ob2_signer().key_id == info.id  # made once, then read back
+    assert files_contain(home.home, der) == []
+    assert files_contain(home.home, stored.encode()) == []
+    exported = info.public_export()
+    assert exported["publicKeyPem"] == info.public_key_pem and exported["algorithm"] == "RS256"
+    assert exported["publicKeyJwk"]["kty"] == "RSA"
+
+
+def test_ob2_and_signing_keys_rotate_without_touching_each_other(custody) -> None:
+    from assessor.keys import OB2_KEY_PREFIX
+
+    signing = custody.create()
+    first = custody.ob2_signer().key_id
+    rotated = custody.rotate()
+    assert [k.id for k in custody.ob2_keys()] == [first]
+    second = custody.rotate_ob2()
+    assert {k.id: k.status for k in custody.ob2_keys()} == {first: "retired",
+                                                            second.id: "active"}
+    assert {k.id: k.status for k in custody.keys()} == {signing.id: "retired",
+                                                        rotated.id: "active"}
+    assert keyring.get_password(custody._service, OB2_KEY_PREFIX + first) is None
+    assert custody.ob2_signer().key_id == second.id
+    custody.delete_all()
+    assert keyring.get_password(custody._service, OB2_KEY_PREFIX + second.id) is None
+
+
+def test_no_keychain_means_no_ob2_key_either(custody, home, swap_backend) -> None:
+    swap_backend(fail.Keyring())
+    with pytest.raises(KeychainError, match="No usable OS keychain"):
+        custody.ob2_signer()
+    assert not (home.home / "keys.json").exists()
+
+
+def test_a_missing_or_damaged_ob2_key_says_how_to_replace_it(custody) -> None:
+    from assessor.keys import OB2_KEY_PREFIX
+
+    info_id = custody.ob2_signer().key_id
+    keyring.set_password(custody._service, OB2_KEY_PREFIX + info_id, "SECRETISH-not-der")
+    with pytest.raises(KeychainError) as caught:
+        custody.ob2_signer()
+    assert "damaged" in str(caught.value) and "SECRETISH" not in str(caught.value)
+    assert caught.value.__cause__ is None
+    keyring.delete_password(custody._service, OB2_KEY_PREFIX + info_id)
+    with pytest.raises(KeychainError, match="missing.*keys rotate --ob2"):
+        custody.ob2_signer()
+
+
+def test_ob2_keys_from_the_shell_leave_the_signing_key_output_alone(home) -> None:
+    env = {**os.environ}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(ROOT / "main.py"), "keys", *args],
+                              capture_output=True, text=True, timeout=60, env=env,
+                              check=False, cwd=ROOT)
+
+    try:
+        refused = run("export-public", "--ob2")
+        assert refused.returncode == 2 and "credential export-ob2" in refused.stderr
+        assert run("create").returncode == 0
+        before = json.loads(run("export-public").stdout)
+        made = run("rotate", "--ob2")
+        assert made.returncode == 0, made.stderr
+        ob2_id = KeyCustody(home.home).ob2_keys()[0].id
+        assert json.loads(run("export-public").stdout) == before  # Ed25519 only, unchanged
+        exported = json.loads(run("export-public", "--ob2").stdout)
+        assert [k["id"] for k in exported] == [ob2_id]
+        assert exported[0]["publicKeyPem"].startswith("-----BEGIN PUBLIC KEY-----")
+        listing = run("list").stdout.splitlines()
+        assert listing[0].startswith("active   z6Mk")
+        assert listing[1].startswith(f"active   {ob2_id}") and "Open Badges 2.0" in listing[1]
+    finally:
+        KeyCustody(home.home).delete_all()
