@@ -46,10 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
     key_cmds.add_parser(
         "create", help="make a signing key (the private half stays in the keychain)")
     key_cmds.add_parser("list", help="the signing keys: active and retired")
-    key_cmds.add_parser("rotate", help="make a new active key; old public keys stay listed")
+    rotate = key_cmds.add_parser(
+        "rotate", help="make a new active key; old public keys stay listed")
+    rotate.add_argument("--ob2", action="store_true",
+                        help="rotate the RSA key for Open Badges 2.0 assertions instead")
     export = key_cmds.add_parser(
         "export-public", help="public keys as JSON for the hub (Multikey, JWK, did:key)")
     export.add_argument("--all", action="store_true", help="include retired keys")
+    export.add_argument("--ob2", action="store_true",
+                        help="the RSA keys for Open Badges 2.0 assertions (PEM, JWK) instead")
 
     credential = commands.add_parser(
         "credential", help="sign and verify Open Badges 3.0 credentials")
@@ -89,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
                              metavar="INDEX", help="clear the bit at INDEX (repeatable)")
     status_list.add_argument("--issuer", metavar="ID",
                              help="issuer id of a new list (default: the key's did:key)")
+    _add_ob2_parsers(cred_cmds)
 
     add_hub_parser(commands)
 
@@ -99,6 +105,29 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--count", type=int, default=60, help="submissions to add (default 60)")
     seed.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     return parser
+
+
+def _add_ob2_parsers(cred_cmds: Any) -> None:
+    """``credential export-ob2`` and ``credential verify-ob2``: Open Badges 2.0 assertions."""
+    export_ob2 = cred_cmds.add_parser(
+        "export-ob2", help="an Open Badges 2.0 signed assertion (JWS RS256) and the "
+        "documents the hub hosts for it")
+    export_ob2.add_argument("credential", metavar="CREDENTIAL", help="signed JSON, PNG or SVG")
+    export_ob2.add_argument("--base-url", required=True, metavar="URL",
+                            help="where the hub serves DIR (the hosted documents' ids)")
+    export_ob2.add_argument("--out", required=True, metavar="DIR",
+                            help="folder for the assertion and the hosted documents")
+    export_ob2.add_argument("--image", metavar="IMAGE.png",
+                            help="bake the signed assertion into this PNG too")
+    export_ob2.add_argument("--did-document", action="append", default=[], metavar="FILE",
+                            help="the issuer's DID document, to check the credential's proof")
+    verify_ob2 = cred_cmds.add_parser(
+        "verify-ob2", help="check an Open Badges 2.0 signed assertion (JWS or baked PNG)")
+    verify_ob2.add_argument("input", metavar="FILE")
+    verify_ob2.add_argument("--hosted", metavar="DIR",
+                            help="a folder of hosted documents (what export-ob2 wrote)")
+    verify_ob2.add_argument("--document", action="append", default=[], metavar="FILE",
+                            help="an issuer, key, badge class or revocation list (repeatable)")
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -226,6 +255,8 @@ def _keys(args: argparse.Namespace, paths: AppPaths) -> int:
 
     custody = KeyCustody(paths.home)
     action = args.keys_command
+    if getattr(args, "ob2", False):
+        return _keys_ob2(args, custody)
     if action in ("create", "rotate"):
         info = custody.create() if action == "create" else custody.rotate()
         print(f"{'created' if action == 'create' else 'rotated to'} signing key {info.id}")
@@ -238,10 +269,32 @@ def _keys(args: argparse.Namespace, paths: AppPaths) -> int:
             print("no signing keys yet (python main.py keys create)")
         for info in keys:
             print(f"{info.status:<8} {info.id}  created {info.created}")
+        for ob2 in custody.ob2_keys():
+            print(f"{ob2.status:<8} {ob2.id}  created {ob2.created}  "
+                  "(RSA, Open Badges 2.0 assertions)")
         return 0
     chosen = keys if args.all else [k for k in keys if k.status == "active"]
     if not chosen:
         raise UserFacingError("There is no active signing key to export; create one first.")
+    print(json.dumps([k.public_export() for k in chosen], indent=2))
+    return 0
+
+
+def _keys_ob2(args: argparse.Namespace, custody: Any) -> int:
+    """``keys rotate --ob2`` and ``keys export-public --ob2``: the RSA key for OB 2.0."""
+    import json
+
+    if args.keys_command == "rotate":
+        info = custody.rotate_ob2()
+        print(f"made Open Badges 2.0 key {info.id} (RSA); the private key is in the OS "
+              "keychain only")
+        print("  export your credentials with credential export-ob2 again to publish it")
+        return 0
+    keys = custody.ob2_keys()
+    chosen = keys if args.all else [k for k in keys if k.status == "active"]
+    if not chosen:
+        raise UserFacingError("There is no Open Badges 2.0 key yet; it is made the first "
+                              "time you run credential export-ob2.")
     print(json.dumps([k.public_export() for k in chosen], indent=2))
     return 0
 
@@ -393,6 +446,87 @@ def _credential_status_list(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
+def _credential_export_ob2(args: argparse.Namespace, paths: AppPaths) -> int:
+    from pathlib import Path
+
+    from assessor.credentials import ob2
+    from assessor.credentials.files import read_credential, read_json_document
+    from assessor.credentials.ob2_export import check_source_proof, export_ob2
+    from assessor.keys import KeyCustody
+
+    credential = read_credential(Path(args.credential))
+    ob2.check_source(credential)
+    urls = ob2.HostedUrls.parse(args.base_url)
+    image = _read_image(Path(args.image)) if args.image else None
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UserFacingError(f"{out} is not a folder.")
+    custody = KeyCustody(paths.home)
+    check_source_proof(credential, [read_json_document(Path(f)) for f in args.did_document],
+                       own_keys=[k.id for k in custody.keys()])
+    issuer_file = out / urls.path(urls.issuer)
+    existing = read_json_document(issuer_file) if issuer_file.exists() else None
+    exported = export_ob2(credential, urls, custody.ob2_signer(), existing_issuer=existing,
+                          image=image)
+    for relative, data in exported.create_only.items():
+        if not (out / relative).exists():
+            _write_into(out, relative, data)
+    for relative, data in exported.files.items():
+        _write_into(out, relative, data)
+    creator = exported.assertion["verification"]["creator"]
+    print(f"signed Open Badges 2.0 assertion {exported.assertion['id']} (RS256, {creator})")
+    print(f"  assertion  {out / exported.assertion_path}")
+    if exported.baked_path:
+        print(f"  baked      {out / exported.baked_path}")
+    print(f"  serve {out} at {urls.base}/ (issuer, key, badge class, revocation list)")
+    return 0
+
+
+def _read_image(path: Any) -> bytes:
+    from assessor.credentials.baking import MAX_IMAGE_BYTES
+
+    try:
+        with path.open("rb") as handle:
+            image: bytes = handle.read(MAX_IMAGE_BYTES + 1)
+    except OSError as exc:
+        raise UserFacingError(f"Cannot read {path}: {exc.strerror}.") from None
+    if len(image) > MAX_IMAGE_BYTES:
+        raise UserFacingError(f"{path} is larger than a badge image can be.")
+    return image
+
+
+def _write_into(folder: Any, relative: str, data: bytes) -> None:
+    """``_write_new`` for a file below ``folder``, making its sub-folders."""
+    target = folder / relative
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserFacingError(f"Cannot make the folder {target.parent}: {exc.strerror}.") \
+            from None
+    _write_new(target, data)
+
+
+def _credential_verify_ob2(args: argparse.Namespace, paths: AppPaths) -> int:
+    from pathlib import Path
+
+    from assessor.credentials.files import read_json_document
+    from assessor.credentials.ob2_baking import read_signed_assertion
+    from assessor.credentials.ob2_verify import verify_ob2
+
+    jws = read_signed_assertion(Path(args.input))
+    documents = [read_json_document(Path(f)) for f in args.document]
+    if args.hosted:
+        folder = Path(args.hosted)
+        if not folder.is_dir():
+            raise UserFacingError(f"{folder} is not a folder.")
+        documents += [read_json_document(f) for f in sorted(folder.rglob("*.json"))]
+    report = verify_ob2(jws, documents)
+    for line in report.lines():
+        print(line)
+    print("VERIFIED" if report.ok else "NOT VERIFIED")
+    return 0 if report.ok else 1
+
+
 _COMMANDS: dict[tuple[str, str], Command] = {
     ("store", "info"): _store_info,
     ("store", "verify"): _store_verify,
@@ -403,6 +537,8 @@ _COMMANDS: dict[tuple[str, str], Command] = {
     ("credential", "bake"): _credential_bake,
     ("credential", "unbake"): _credential_unbake,
     ("credential", "status-list"): _credential_status_list,
+    ("credential", "export-ob2"): _credential_export_ob2,
+    ("credential", "verify-ob2"): _credential_verify_ob2,
     **{("keys", action): _keys for action in ("create", "list", "rotate", "export-public")},
     **HUB_COMMANDS,
 }
