@@ -156,12 +156,17 @@ def push_credential(body: CredentialPush, caller: CallerDep, hub: HubDep) -> JSO
                                     kind=PUSH_KIND, request_sha256=push_digest(body),
                                     response=answer))
             session.flush()
-    except IntegrityError:
-        # The same push (or one for the same credential) committed meanwhile.
+    except (IntegrityError, HubError) as exc:
+        if isinstance(exc, HubError) and exc.status != 409:
+            raise
+        # The same push may have committed meanwhile (a retry racing the first send): then
+        # its answer is this push's answer too.
         with hub.db.transaction() as session:
             replay = _replayed(session, body, caller.user_id)
         if replay is not None:
             return JSONResponse(replay, status_code=201)
+        if isinstance(exc, HubError):
+            raise
         raise conflict("This credential was published meanwhile by another push.") from None
     return JSONResponse(answer, status_code=201)
 
