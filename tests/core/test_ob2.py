@@ -316,3 +316,18 @@ def test_no_keychain_is_a_clear_message_and_writes_nothing(capsys, workdir,
     code, out, err = export(capsys, workdir, signed, "--image", str(_png(workdir)))
     assert code == 2 and "No usable OS keychain" in err and "Traceback" not in err
     assert not (workdir / "hosted").exists()
+
+
+def test_a_did_web_credential_signed_here_exports_and_a_foreign_one_needs_its_document(
+        capsys, workdir, home) -> None:
+    hub_issued = ob3_credential()
+    hub_issued["issuer"]["id"] = "did:web:hub.example.org"
+    signed = sign(capsys, workdir, hub_issued)
+    assert export(capsys, workdir, signed, "--image", str(_png(workdir)))[0] == 0
+    assert verify_ob2(the_jws(workdir), documents(workdir)).ok
+
+    # Signed with a key this computer does not hold: its DID document must be given.
+    KeyCustody(home.home).delete_all()
+    KeyCustody(home.home).create()
+    code, _, err = export(capsys, workdir, signed, "--image", str(_png(workdir)))
+    assert code == 2 and "--did-document" in err and "Traceback" not in err
