@@ -279,7 +279,7 @@ def _submissions(args: argparse.Namespace, paths: AppPaths) -> int:
         query = select(Submission).order_by(Submission.submitted_at, Submission.id)
         if args.unassigned:
             query = query.where(Submission.assessor_id.is_(None))
-        names = dict(session.execute(select(User.id, User.username)).tuples().all())
+        names = {uid: name for uid, name in session.execute(select(User.id, User.username))}
         for row in session.scalars(query):
             assessor = names.get(row.assessor_id or "", "-")
             print(f"{row.id}  {row.template_id} v{row.template_version} attempt "

@@ -4,6 +4,7 @@ sent), and real evidence files."""
 
 from __future__ import annotations
 
+import copy
 import io
 import uuid
 import wave
@@ -38,7 +39,7 @@ def template_document(template_id: str = "safe-lifting", *, cut_score: float = 4
             "key": template_id, "title": "Safe manual handling", "cut_score": cut_score,
             "criteria": [{"key": key, "title": key.title(), "description": f"Can {key}",
                           "weight": 1, "required": True, "pass_level": "meets",
-                          "levels": LEVELS} for key in criteria],
+                          "levels": copy.deepcopy(LEVELS)} for key in criteria],
         },
     }
 
