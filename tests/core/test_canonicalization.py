@@ -22,7 +22,7 @@ from hypothesis.control import event as hypothesis_event
 from pyld import jsonld as pyld
 
 from assessor.credentials import jsonld
-from assessor.credentials.contexts import OB_EXTENSIONS, OB_V3P0, VC_V2
+from assessor.credentials.contexts import OB_EXTENSIONS, OB_V3P0, VC_V2, document_loader
 from assessor.credentials.rdfc import (
     XSD_STRING,
     CanonicalizationError,
@@ -46,7 +46,7 @@ def event(name: str) -> None:
 
 
 def reference_expand(document: dict[str, Any]) -> Any:
-    return pyld.expand(copy.deepcopy(document), {"documentLoader": jsonld.document_loader,
+    return pyld.expand(copy.deepcopy(document), {"documentLoader": document_loader,
                                                  "base": None})
 
 

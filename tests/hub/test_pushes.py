@@ -180,7 +180,7 @@ BAD_BODIES: list[tuple[str, Any, int, str]] = [
     ("short client id", {"client_id": "x"}, 422, "invalid_request"),
     ("control characters in client id", {"client_id": "abc\ndefgh"}, 422, "invalid_request"),
     ("unknown field", {"extra": 1}, 422, "invalid_request"),
-    ("level of wrong type", {"payload": judgment(level=3)}, 422, "invalid_request"),
+    ("level of wrong type", {"payload": {**judgment(), "level": 3}}, 422, "invalid_request"),
     ("pin without rect", {"payload": judgment(pins=[{"evidence": "e", "kind": "image"}])},
      422, "invalid_request"),
     ("unknown criterion", {"payload": judgment(criterion="charm")}, 422, "unknown_criterion"),
