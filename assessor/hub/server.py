@@ -28,6 +28,9 @@ def _server(config: HubConfig, host: str, port: int) -> object:
     from assessor.hub.app import create_app
 
     app = create_app(config)
+    # uvicorn's access log prints query strings; the hub's own request log replaces it, and
+    # it stays off whatever handlers a deployment's logging setup attaches.
+    logging.getLogger("uvicorn.access").disabled = True
     return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None,
                                          access_log=False, lifespan="on",
                                          timeout_graceful_shutdown=5))

@@ -93,7 +93,7 @@ def test_the_request_log_names_requests_but_never_tokens(hub: RunningHub,
     lines = [r.getMessage() for r in caplog.records if r.name == "assessor.hub.requests"]
     assert any(line.startswith("GET /api/v1/me 200 ") for line in lines)
     assert any(line.startswith("POST /api/v1/sessions 201 ") for line in lines)
-    everything = "\n".join(r.getMessage() for r in caplog.records  # the server's loggers
+    everything = "\n".join(r.getMessage() for r in caplog.records  # the hub's own loggers
                             if r.name.startswith(("assessor", "uvicorn")))
     assert token not in everything and "query-value" not in everything
     assert PASSWORD not in everything
