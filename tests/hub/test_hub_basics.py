@@ -97,3 +97,23 @@ def test_the_request_log_names_requests_but_never_tokens(hub: RunningHub,
                             if r.name.startswith(("assessor", "uvicorn")))
     assert token not in everything and "query-value" not in everything
     assert PASSWORD not in everything
+
+
+def test_many_desktops_signing_in_at_once_all_get_tokens(hub: RunningHub) -> None:
+    """Concurrent writers wait their turn (SQLite: BEGIN IMMEDIATE); none gets a 5xx."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def sign_in(n: int) -> int:
+        with hub.client() as client:
+            answer = client.post("/api/v1/sessions", json={
+                "username": "ada", "password": PASSWORD, "device": f"laptop {n}"})
+            if answer.status_code == 201:
+                client.get("/api/v1/me",
+                           headers={"Authorization": f"Bearer {answer.json()['token']}"})
+            return answer.status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        codes = list(pool.map(sign_in, range(48)))
+    assert codes == [201] * 48
+    with hub.transaction() as session:
+        assert session.query(Token).count() == 48
