@@ -354,3 +354,38 @@ class KeyCustody:
             if old.status == "active":
                 self._forget_private(backend, OB2_KEY_PREFIX + old.id)
         return info, signer
+
+
+class KeychainSecrets:
+    """Named secrets (sync tokens, the evidence cache's data key) in the OS keychain.
+
+    Values are text; callers never log or echo them. Every failure is a ``KeychainError``
+    that names the problem, never the secret.
+    """
+
+    def __init__(self, service: str = APP_ID) -> None:
+        self._service = service
+
+    def get(self, name: str) -> str | None:
+        backend = _backend()
+        value = _keychain_call(lambda: backend.get_password(self._service, name))
+        return value if isinstance(value, str) else None
+
+    def put(self, name: str, value: str) -> None:
+        backend = _backend()
+        _keychain_call(lambda: backend.set_password(self._service, name, value))
+
+    def delete(self, name: str) -> bool:
+        """Forget a secret; False if there was none."""
+        from keyring.errors import PasswordDeleteError
+
+        backend = _backend()
+
+        def forget() -> bool:
+            try:
+                backend.delete_password(self._service, name)
+            except PasswordDeleteError:
+                return False
+            return True
+
+        return _keychain_call(forget)
