@@ -145,6 +145,8 @@ class JudgmentRecord(Base):
     author: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    remote_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The hub's revision of this judgment when last synced (None: the hub has none)."""
 
     pins: Mapped[list[PinRecord]] = relationship(
         order_by="PinRecord.position", cascade="all, delete-orphan"
@@ -270,3 +272,35 @@ class OutboxRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class SyncStateRecord(Base):
+    """Small facts of sync: the pull cursor, the last good sync time, the hub's identity."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ConflictRecord(Base):
+    """A local change the hub refused because someone else changed the same thing: both
+    versions, kept until the user chooses."""
+
+    __tablename__ = "conflicts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    submission_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    """The outbox kind of "mine": judgment, decision, moderation, credential…"""
+    subject: Mapped[str] = mapped_column(String(200))
+    """What both sides changed: a criterion key, or the submission's state."""
+    mine: Mapped[dict[str, Any]] = mapped_column(JSON)
+    theirs: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    theirs_author: Mapped[str] = mapped_column(Text, default="")
+    hub_revision: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolution: Mapped[str] = mapped_column(String(20), default="")
+
+    __table_args__ = (Index("ix_conflicts_open", "resolved_at", "submission_id"),)
