@@ -112,13 +112,18 @@ def _assessor_for(session: Session, previous: Submission | None) -> str | None:
     return chosen.id if chosen is not None else None
 
 
+def next_status_index(session: Session) -> int:
+    """The next free bit in the hub's status list, for a new submission."""
+    highest = session.scalar(select(func.max(Submission.status_index)))
+    return 0 if highest is None else highest + 1
+
+
 def take_in(session: Session, learner_id: str, request: IntakeRequest) -> Submission:
     """Record the submission and its evidence; moves the files into the blob store last."""
     previous = None
     if request.previous_id:
         previous = _previous(session, learner_id, request.previous_id, request.template_id)
     template = _template(session, request.template_id, previous)
-    highest = session.scalar(select(func.max(Submission.status_index)))
     submission = Submission(
         id=str(uuid.uuid4()), learner_id=learner_id, template_id=template.template_id,
         template_version=template.version,
@@ -126,7 +131,7 @@ def take_in(session: Session, learner_id: str, request: IntakeRequest) -> Submis
         previous_id=previous.id if previous is not None else None,
         narrative=request.narrative, submitted_at=datetime.now(UTC), due_at=request.due_at,
         assessor_id=_assessor_for(session, previous), state="pending", revision=1,
-        status_index=0 if highest is None else highest + 1, sampled=False)
+        status_index=next_status_index(session), sampled=False)
     session.add(submission)
     received = [upload.incoming.close() for upload in request.files]
     for item in received:

@@ -40,6 +40,7 @@ from assessor.hub.models import (
     User,
 )
 from assessor.hub.organisation import add_user, create_organisation, did_web_for
+from assessor.hub.submission_intake import next_status_index
 from assessor.store.convert import criteria_to_json
 
 NAMESPACE = uuid.UUID("6f1d3c52-8f0e-4d5b-9a57-3e2b1c0d9e41")
@@ -90,11 +91,6 @@ def store_blob(session: Session, blob_dir: Path, data: bytes, media_type: str) -
     return sha
 
 
-def _next_status_index(session: Session) -> int:
-    highest = session.scalar(select(func.max(Submission.status_index)))
-    return 0 if highest is None else highest + 1
-
-
 def _refresh_address(org: Organisation, public_url: str) -> None:
     url = public_url.rstrip("/")
     if org.public_url != url:
@@ -139,7 +135,7 @@ def seed_demo(session: Session, config: HubConfig, now: datetime | None = None) 
 
     files = total = 0
     rows: list[Submission] = []
-    status_index = _next_status_index(session)
+    status_index = next_status_index(session)
     for n, plan in enumerate(demo.SUBMISSIONS):
         learner = users[plan.learner]
         submitted = moment - timedelta(days=plan.submitted_days_ago)
