@@ -71,7 +71,10 @@ class Header:
             raise FormatError("not a cache file of this version")
         if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
             raise FormatError("chunk size out of range")
-        return cls(chunk_size, size)
+        header = cls(chunk_size, size)
+        if header.pack() != data:
+            raise FormatError("reserved bytes are not zero")
+        return header
 
     @property
     def record_size(self) -> int:
