@@ -17,7 +17,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from assessor.evidence.cache_format import DEFAULT_CHUNK_SIZE, KEY_BYTES, Header
+from assessor.evidence.cache_format import (
+    DEFAULT_CHUNK_SIZE,
+    KEY_BYTES,
+    MAX_CHUNK_SIZE,
+    MIN_CHUNK_SIZE,
+)
 from assessor.evidence.cache_lock import FileLock, LockBusy
 from assessor.evidence.cache_reader import EvidenceReader
 from assessor.evidence.cache_writer import EvidenceWriter, disk_error, fsync_dir
@@ -48,7 +53,8 @@ class EvidenceCache:
                  chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
         if len(key) != KEY_BYTES:
             raise ValueError("the evidence cache key must be 32 bytes")
-        Header(chunk_size, 0).pack()  # fail early on a chunk size out of range
+        if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
+            raise ValueError(f"chunk_size must be {MIN_CHUNK_SIZE} to {MAX_CHUNK_SIZE} bytes")
         self.root = root
         self._key = key
         self._chunk_size = chunk_size
@@ -94,6 +100,11 @@ class EvidenceCache:
             raise EvidenceMissingError(
                 f"The evidence file {short(sha256)} is not on this computer yet. Sync with "
                 "the hub to download it."
+            ) from None
+        except OSError as exc:
+            raise EvidenceError(
+                f"The cached evidence file {short(sha256)} cannot be read "
+                f"({exc.strerror or type(exc).__name__}). Check the permissions of {self.root}."
             ) from None
 
     def size(self, sha256: str) -> int:

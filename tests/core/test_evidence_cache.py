@@ -28,6 +28,7 @@ from assessor.evidence import (
     EvidenceBusyError,
     EvidenceCache,
     EvidenceCorruptError,
+    EvidenceError,
     EvidenceIntegrityError,
     EvidenceMissingError,
     EvidenceTooLargeError,
@@ -400,6 +401,12 @@ def test_a_truncated_file_is_caught(cache: EvidenceCache, cut: int) -> None:
         cache.size(digest)
 
 
+def test_an_emptied_file_is_caught(cache: EvidenceCache) -> None:
+    digest = store(cache, b"some evidence")
+    committed(cache, digest).write_bytes(b"")
+    assert_corrupt(cache, digest)
+
+
 def test_a_file_cut_back_to_whole_chunks_is_caught(cache: EvidenceCache) -> None:
     digest = store(cache, noise(3 * CHUNK))
     path = committed(cache, digest)
@@ -661,6 +668,50 @@ def test_a_damaged_keychain_entry_is_reported_and_left_alone(secrets: KeychainSe
 def test_a_key_of_the_wrong_length_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="32 bytes"):
         EvidenceCache(tmp_path, b"too short")
+
+
+@pytest.mark.parametrize("chunk_size", [0, 1023, 17 * 1024 * 1024])
+def test_a_chunk_size_out_of_range_is_refused(tmp_path: Path, key: bytes,
+                                              chunk_size: int) -> None:
+    with pytest.raises(ValueError, match="chunk_size"):
+        EvidenceCache(tmp_path, key, chunk_size=chunk_size)
+
+
+def test_files_written_with_another_chunk_size_still_read_and_resume(tmp_path: Path,
+                                                                     key: bytes) -> None:
+    data = noise(10_000)
+    small = EvidenceCache(tmp_path / "c", key, chunk_size=1024)
+    digest = store(small, data)
+    with small.begin(sha(noise(5000, seed=2)), 5000) as writer:
+        writer.write(noise(5000, seed=2)[:3333])
+    default = EvidenceCache(tmp_path / "c", key)
+    assert default.read(digest) == data
+    with default.begin(sha(noise(5000, seed=2)), 5000) as writer:
+        assert writer.offset == 3333
+        writer.write(noise(5000, seed=2)[3333:])
+        writer.commit()
+    assert default.read(sha(noise(5000, seed=2))) == noise(5000, seed=2)
+
+
+@pytest.mark.parametrize("size", [-1, 1.5, True])
+def test_an_announced_size_that_is_not_a_byte_count_is_refused(cache: EvidenceCache,
+                                                               size: object) -> None:
+    with pytest.raises(ValueError, match="expected_size"):
+        cache.begin(sha(b""), size)  # type: ignore[arg-type]
+
+
+def test_a_cache_folder_that_cannot_be_made_says_so(tmp_path: Path, key: bytes) -> None:
+    (tmp_path / "taken").write_text("a file where the cache folder should be")
+    with pytest.raises(EvidenceError, match="cannot be created or used"):
+        EvidenceCache(tmp_path / "taken", key)
+    assert (tmp_path / "taken").read_text() == "a file where the cache folder should be"
+
+
+def test_a_committed_name_that_is_not_a_file_is_reported(cache: EvidenceCache) -> None:
+    digest = sha(b"a folder")
+    (cache.root / "objects" / digest).mkdir()
+    with pytest.raises(EvidenceError, match="cannot be read"):
+        cache.read(digest)
 
 
 # -- memory --------------------------------------------------------------------------------
