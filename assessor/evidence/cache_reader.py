@@ -145,7 +145,8 @@ class EvidenceReader(io.RawIOBase):
         return self._pos
 
     def close(self) -> None:
-        if not self.closed:
-            self._file.close()
+        file = getattr(self, "_file", None)  # absent when opening the file failed
+        if file is not None:
+            file.close()
             self._cached = b""
         super().close()

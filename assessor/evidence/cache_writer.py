@@ -183,6 +183,7 @@ class EvidenceWriter:
                 self._buf += view[pos:pos + take]
                 pos += take
         except OSError as exc:
+            self._abandon()  # a resume finds what reached the disk intact
             raise disk_error("write", self.sha256, exc) from None
         self.offset += size
 

@@ -275,6 +275,44 @@ def test_a_process_killed_mid_download_leaves_nothing_that_looks_complete(
     assert cache.read(sha(data)) == data
 
 
+DISK_FULL_SCRIPT = """
+import resource, signal, sys
+from pathlib import Path
+from assessor.evidence import EvidenceCache, EvidenceError
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG
+data = Path(sys.argv[2]).read_bytes()
+cache = EvidenceCache(Path(sys.argv[1]), bytes.fromhex(sys.argv[3]))
+writer = cache.begin(sys.argv[4], len(data))
+resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+try:
+    for start in range(0, len(data), 50_000):
+        writer.write(data[start:start + 50_000])
+    writer.commit()
+except EvidenceError as exc:
+    print(exc)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file size limits are POSIX")
+def test_a_full_disk_mid_download_is_reported_and_what_was_stored_resumes(
+        tmp_path: Path, key: bytes) -> None:
+    data = noise(20 * CHUNK, seed=11)
+    (tmp_path / "data").write_bytes(data)
+    result = subprocess.run([sys.executable, "-c", DISK_FULL_SCRIPT, str(tmp_path / "c"),
+                             str(tmp_path / "data"), key.hex(), sha(data)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Could not write evidence file" in result.stdout
+    assert "free space" in result.stdout
+    cache = EvidenceCache(tmp_path / "c", key)
+    assert not cache.has(sha(data))
+    with cache.begin(sha(data), len(data)) as writer:
+        assert 0 < writer.offset < 300_000
+        writer.write(data[writer.offset:])
+        writer.commit()
+    assert cache.read(sha(data)) == data
+
+
 # -- refused downloads ---------------------------------------------------------------------
 
 
