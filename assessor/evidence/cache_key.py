@@ -35,15 +35,20 @@ def _decode(stored: str) -> bytes:
 def load_cache_key(secrets: KeychainSecrets | None = None) -> bytes:
     """This installation's cache key, made and stored in the keychain on first use."""
     secrets = secrets if secrets is not None else KeychainSecrets()
-    stored = secrets.get(KEY_NAME)
-    if stored is not None:
-        return _decode(stored)
-    secrets.put(KEY_NAME, base64.b64encode(new_key()).decode("ascii"))
-    # Read back what the keychain kept: if another process made a key at the same moment,
-    # both go on with the one that stayed.
-    kept = secrets.get(KEY_NAME)
-    if kept is None:
+    try:
+        stored = secrets.get(KEY_NAME)
+        if stored is None:
+            secrets.put(KEY_NAME, base64.b64encode(new_key()).decode("ascii"))
+            # Read back what the keychain kept: if another process made a key at the same
+            # moment, both go on with the one that stayed.
+            stored = secrets.get(KEY_NAME)
+    except KeychainError as exc:
+        raise KeychainError(
+            "Evidence cannot be downloaded or opened on this computer without its cache key "
+            f"from the OS keychain. {exc}"
+        ) from None
+    if stored is None:
         raise KeychainError("The OS keychain did not keep the new evidence cache key, so "
                             "evidence cannot be cached. Check that the keychain is unlocked "
                             "and try again.")
-    return _decode(kept)
+    return _decode(stored)

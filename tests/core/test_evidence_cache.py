@@ -703,6 +703,21 @@ def test_a_damaged_keychain_entry_is_reported_and_left_alone(secrets: KeychainSe
     assert secrets.get(KEY_NAME) == stored
 
 
+def test_no_usable_keychain_means_no_cache_key_and_a_clear_message(
+        secrets: KeychainSecrets) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with pytest.raises(KeychainError, match="without its cache key.*No usable OS keychain"):
+            load_cache_key(secrets)
+    finally:
+        keyring.set_keyring(previous)
+    assert secrets.get(KEY_NAME) is None
+
+
 def test_a_key_of_the_wrong_length_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="32 bytes"):
         EvidenceCache(tmp_path, b"too short")
