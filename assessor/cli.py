@@ -16,6 +16,7 @@ from assessor import APP_NAME, __version__
 from assessor.errors import UserFacingError
 from assessor.hub.cli import HUB_COMMANDS, add_hub_parser
 from assessor.paths import HOME_ENV, AppPaths, resolve_paths
+from assessor.sync.cli import SYNC_COMMANDS, add_sync_parser
 
 Command = Callable[[argparse.Namespace, AppPaths], int]
 
@@ -97,14 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ob2_parsers(cred_cmds)
 
     add_hub_parser(commands)
+    add_sync_parser(commands)
+    _add_demo_parser(commands)
+    return parser
 
+
+def _add_demo_parser(commands: Any) -> None:
     demo = commands.add_parser("demo", help="sample data for trying the workstation out")
     demo_cmds = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     seed = demo_cmds.add_parser(
         "seed", help="add the demo organisation's rubrics and generated submissions")
     seed.add_argument("--count", type=int, default=60, help="submissions to add (default 60)")
     seed.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    return parser
 
 
 def _add_ob2_parsers(cred_cmds: Any) -> None:
@@ -541,4 +546,5 @@ _COMMANDS: dict[tuple[str, str], Command] = {
     ("credential", "verify-ob2"): _credential_verify_ob2,
     **{("keys", action): _keys for action in ("create", "list", "rotate", "export-public")},
     **HUB_COMMANDS,
+    **SYNC_COMMANDS,
 }

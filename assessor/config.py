@@ -25,12 +25,17 @@ class Settings:
     role: str = Role.ASSESSOR.value
     hub_url: str = ""
     """Empty until the user signs in to an organisation's hub."""
+    hub_username: str = ""
+    """The user name signed in to ``hub_url`` (its token is in the keychain, never here)."""
     sync_interval_seconds: int = 300
     organisation_name: str = "Demo Organisation"
     organisation_url: str = "https://demo.assessor.invalid"
     issuer_id: str = ""
     """The organisation's ``did:web`` once the hub enrols this computer's key; until then
     credentials are issued under the signing key's own ``did:key``."""
+    status_list_url: str = ""
+    """The hub's Bitstring Status List credential, for the revocation entry of credentials."""
+    revocation_list_url: str = ""
 
     @property
     def actor(self) -> Actor:

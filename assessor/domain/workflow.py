@@ -32,6 +32,11 @@ class Action(StrEnum):
     SIGN = "sign"
     PUBLISH = "publish"
     ENDORSE = "endorse"
+    HUB_UPDATE = "hub_update"
+    """Sync brought the hub's newer copy (another person's change) into the local store."""
+    HUB_REMOVE = "hub_remove"
+    """The hub took the submission out of this user's view (reassigned)."""
+    RESOLVE = "resolve_conflict"
 
 
 _JUDGING_STATES = (State.PENDING, State.IN_REVIEW)

@@ -100,6 +100,8 @@ class SubmissionRecord(Base):
     state: Mapped[str] = mapped_column(String(40))
     revision: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The submission's bit in the hub's status list (None until synced from a hub)."""
 
     evidence: Mapped[list[EvidenceRecord]] = relationship(
         order_by="EvidenceRecord.position", cascade="all, delete-orphan"

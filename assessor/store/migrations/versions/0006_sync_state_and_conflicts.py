@@ -1,5 +1,6 @@
 """Sync: the pull cursor and other sync facts, conflicts kept side by side, and the hub's
-revision of each judgment (to tell a real conflict from a stale base).
+revision of each judgment (to tell a real conflict from a stale base), and each
+submission's place in the hub's status list (for revocation).
 
 Revision ID: 0006
 Revises: 0005
@@ -44,9 +45,13 @@ def upgrade() -> None:
                               unique=False)
     with op.batch_alter_table("judgments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("remote_revision", sa.Integer(), nullable=True))
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("status_index", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.drop_column("status_index")
     with op.batch_alter_table("judgments", schema=None) as batch_op:
         batch_op.drop_column("remote_revision")
     with op.batch_alter_table("conflicts", schema=None) as batch_op:
