@@ -92,16 +92,9 @@ def _open_store(paths: AppPaths, *, reset_cursor: bool = False) -> Store:
 
 def _sync_now(args: argparse.Namespace, paths: AppPaths) -> int:
     from assessor.config import load_settings
-    from assessor.evidence.cache import EvidenceCache
-    from assessor.evidence.cache_key import load_cache_key
-    from assessor.sync.account import token_for
-    from assessor.sync.client import HubClient
-    from assessor.sync.engine import Progress, SyncEngine
+    from assessor.sync.engine import Progress
+    from assessor.sync.run import sync_once
 
-    settings = load_settings(paths.home)
-    token = token_for(settings)
-    cache = None if args.no_evidence else EvidenceCache(paths.evidence, load_cache_key())
-    store = _open_store(paths)
     interactive = sys.stderr.isatty()
 
     def show(progress: Progress) -> None:
@@ -109,14 +102,11 @@ def _sync_now(args: argparse.Namespace, paths: AppPaths) -> int:
             print(f"\r{progress.describe():<78}", end="", file=sys.stderr, flush=True)
 
     try:
-        with HubClient(settings.hub_url, token) as client:
-            report = SyncEngine(store, client, cache, on_progress=show).run(
-                evidence=cache is not None)
+        report = sync_once(paths, evidence=not args.no_evidence, on_progress=show)
     finally:
         if interactive:
             print(file=sys.stderr)
-        store.close()
-    print(f"synced with {settings.hub_url}: {report.describe()}")
+    print(f"synced with {load_settings(paths.home).hub_url}: {report.describe()}")
     for problem in report.problems:
         print(f"  not taken: {problem}")
     return 1 if report.problems else 0
