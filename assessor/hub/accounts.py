@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from assessor.hub.changes import record_change, record_removal
 from assessor.hub.errors import HubError, bad_request, not_found
-from assessor.hub.models import ROLES, MentorLink, Token, User
+from assessor.hub.models import ROLES, EnrolmentCode, MentorLink, Submission, Token, User
 from assessor.hub.passwords import hash_password
 
 MIN_PASSWORD = 4
@@ -55,10 +56,13 @@ def revoke_tokens(session: Session, user_id: str) -> None:
 
 
 def deactivate_user(session: Session, who: str) -> User:
-    """The user can no longer sign in; their tokens stop working at once."""
+    """The user can no longer sign in; their tokens stop working at once and their unused
+    enrolment codes are dropped (reactivating them does not bring those back)."""
     user = find_user(session, who)
     user.active = False
     revoke_tokens(session, user.id)
+    session.execute(delete(EnrolmentCode).where(EnrolmentCode.user_id == user.id,
+                                                EnrolmentCode.used_at.is_(None)))
     return user
 
 
@@ -77,16 +81,27 @@ def reset_password(session: Session, who: str, password: str) -> User:
     return user
 
 
+def _submissions_of(session: Session, learner_id: str) -> list[Submission]:
+    return list(session.scalars(select(Submission).where(Submission.learner_id == learner_id)
+                                .order_by(Submission.submitted_at, Submission.id)))
+
+
 def attach_mentor(session: Session, mentor: str, learner: str) -> tuple[User, User]:
+    """The mentor sees the learner's submissions from now on: each is recorded as changed,
+    so the mentor's next pull brings the ones submitted before, whatever its cursor."""
     mentor_user = find_user_with_role(session, mentor, "mentor")
     learner_user = find_user_with_role(session, learner, "learner")
     if session.get(MentorLink, (mentor_user.id, learner_user.id)) is None:
         session.add(MentorLink(mentor_id=mentor_user.id, learner_id=learner_user.id))
         session.flush()
+        for submission in _submissions_of(session, learner_user.id):
+            record_change(session, submission, "mentor_attached")
     return mentor_user, learner_user
 
 
 def detach_mentor(session: Session, mentor: str, learner: str) -> None:
+    """The mentor no longer sees the learner's submissions: their next pull lists each one
+    as removed (other people's desktops hear nothing)."""
     mentor_user = find_user_with_role(session, mentor, "mentor")
     learner_user = find_user_with_role(session, learner, "learner")
     link = session.get(MentorLink, (mentor_user.id, learner_user.id))
@@ -94,6 +109,8 @@ def detach_mentor(session: Session, mentor: str, learner: str) -> None:
         raise HubError(404, "not_found", f"{mentor_user.username!r} is not a mentor of "
                                          f"{learner_user.username!r}.")
     session.delete(link)
+    for submission in _submissions_of(session, learner_user.id):
+        record_removal(session, submission.id, "mentor_detached", mentor_user.id)
 
 
 def mentors_of(session: Session, learner_ids: list[str]) -> dict[str, list[str]]:

@@ -80,10 +80,20 @@ def add_admin_actions(actions: Any, database_options: DatabaseOptions) -> None:
     target.add_argument("--unassign", action="store_true", help="take it from its assessor")
     target.add_argument("--round-robin", action="store_true",
                         help="assign every unassigned submission over active assessors")
-    enrol = action("enrol-key", "enrol an assessor's public key (the JSON printed by "
+    _add_key_actions(action)
+
+
+def _add_key_actions(action: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """Signing keys and the enrolment codes that let a desktop enrol its own."""
+    enrol = action("enrol-key", "enrol an assessor's or mentor's public key (the JSON printed by "
                                 "`python main.py keys export-public`)")
     enrol.add_argument("user", metavar="ASSESSOR")
     enrol.add_argument("file", metavar="KEY.json", help="the exported key ('-': stdin)")
+    code = action("enrolment-code", "print a one-time enrolment code for a user's new desktop "
+                                    "(they sign in with it once and enrol their key)")
+    code.add_argument("user", metavar="USER", help="user name or id")
+    code.add_argument("--days", type=int, default=7, metavar="N",
+                      help="how long the code works (default 7, at most 90)")
     action("keys", "list enrolled keys")
     revoke = action("revoke-key", "revoke an enrolled key (it leaves the DID document's "
                                   "assertionMethod)")
@@ -320,6 +330,17 @@ def _enrol_key(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
+def _enrolment_code(args: argparse.Namespace, paths: AppPaths) -> int:
+    from assessor.hub.enrolment_codes import issue_code
+
+    with _session(args, paths) as session:
+        user, code, expires = issue_code(session, args.user, args.days)
+    print(f"enrolment code for {user.username}: {code}\n"
+          f"valid once, until {expires:%Y-%m-%d %H:%M} UTC; it replaces any unused code "
+          "given before")
+    return 0
+
+
 def _keys(args: argparse.Namespace, paths: AppPaths) -> int:
     from assessor.hub.key_enrolment import list_keys
 
@@ -346,5 +367,6 @@ ADMIN_COMMANDS: dict[str, AdminCommand] = {
     "users": _users, "deactivate": _deactivate, "activate": _activate,
     "reset-password": _reset_password, "attach-mentor": _attach_mentor,
     "detach-mentor": _detach_mentor, "submissions": _submissions, "assign": _assign,
-    "enrol-key": _enrol_key, "keys": _keys, "revoke-key": _revoke_key,
+    "enrol-key": _enrol_key, "enrolment-code": _enrolment_code, "keys": _keys,
+    "revoke-key": _revoke_key,
 }

@@ -56,7 +56,7 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
 
 def create_app(config: HubConfig, database: HubDatabase | None = None) -> FastAPI:
     """The hub over ``config``; opens (and migrates) the database unless one is given."""
-    from assessor.hub.routes import admin, auth, intake, publication, sync
+    from assessor.hub.routes import admin, auth, intake, own_keys, publication, sync
 
     config.blob_dir.mkdir(parents=True, exist_ok=True)
     db = database or open_hub_database(config.database_url)
@@ -71,7 +71,7 @@ def create_app(config: HubConfig, database: HubDatabase | None = None) -> FastAP
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
                   lifespan=lifespan)
     app.state.hub = Hub(config, db)
-    for module in (auth, admin, intake, sync, publication):
+    for module in (auth, own_keys, admin, intake, sync, publication):
         app.include_router(module.router)
 
     @app.exception_handler(HubError)

@@ -32,11 +32,24 @@ def record_change(session: Session, submission: Submission, what: str, *,
     """
     if removed_for_user_id is None:
         removed_for_user_id = _previous_assessor(submission)
+    change = _numbered(session, submission.id, what, removed_for_user_id)
+    submission.change_seq = change.seq
+    return change.seq
+
+
+def record_removal(session: Session, submission_id: str, what: str, user_id: str) -> int:
+    """Tell ``user_id`` alone that the submission left their view (e.g. a mentor detached
+    from its learner): their next pull lists it as removed. The submission is not stamped,
+    so nobody else pulls it again."""
+    return _numbered(session, submission_id, what, user_id).seq
+
+
+def _numbered(session: Session, submission_id: str, what: str,
+              removed_for_user_id: str | None) -> Change:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(870001)"))
-    change = Change(submission_id=submission.id, what=what,
+    change = Change(submission_id=submission_id, what=what,
                     removed_for_user_id=removed_for_user_id)
     session.add(change)
     session.flush()
-    submission.change_seq = change.seq
-    return change.seq
+    return change

@@ -142,14 +142,17 @@ def _admin(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def _demo(args: argparse.Namespace, paths: AppPaths) -> int:
-    from assessor.hub.demo.run import prepare_demo, welcome
+    from assessor.hub.demo.run import demo_signing_key, prepare_demo, welcome
     from assessor.hub.server import serve
 
     if not args.data:
         args.data = str(paths.home / "demo-hub")
     config = hub_config(args, paths)
     summary = prepare_demo(config)
+    warning = demo_signing_key(config)
     print(welcome(config.base_url, summary), flush=True)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
     log_to_terminal()
     serve(config, args.host, args.port)
     return 0

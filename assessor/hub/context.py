@@ -31,6 +31,8 @@ class Caller:
     display_name: str
     role: str
     token_hash: str
+    may_enrol_keys: bool = False
+    """The token came from an enrolment code: it may enrol the user's signing keys."""
 
 
 def token_hash(token: str) -> str:
@@ -65,7 +67,8 @@ def get_caller(request: Request, hub: HubDep) -> Caller:
             raise HubError(401, "token_expired", "This token has expired; sign in again.")
         if not user.active:
             raise HubError(401, "account_disabled", "This account is disabled.")
-        return Caller(user.id, user.username, user.display_name, user.role, digest)
+        return Caller(user.id, user.username, user.display_name, user.role, digest,
+                      may_enrol_keys=token_row.may_enrol_keys)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -9,8 +9,11 @@ Where the key lives, in this order:
    no key yet, one is generated there on first need.
 
 With neither, ``hub serve`` refuses to start (``check_hub_key``) and says how to provide
-one: a hub that cannot sign its status list cannot publish revocations. The key is read
-once per process and kept in memory only; it never reaches a file, a log or a response.
+one: a hub that cannot sign its status list cannot publish revocations, and a key that
+changed at every restart would leave verifiers with status lists they cannot check. The
+demo instead falls back to a temporary key held in memory (``ensure_demo_key``) and says
+so, since its credentials are for trying things out. The key is read once per process and
+kept in memory only; it never reaches a file, a log or a response.
 """
 
 from __future__ import annotations
@@ -100,6 +103,32 @@ def forget_cached_keys() -> None:
     """Drop keys held in memory (tests that change where the key comes from)."""
     with _lock:
         _cache.clear()
+
+
+def use_temporary_key(did: str, *, service: str = KEYRING_SERVICE) -> Ed25519Signer:
+    """A fresh key for ``did``, held in memory only until the process ends."""
+    signer = Ed25519Signer(ed25519.new_seed(), "")
+    signer.key_id = hub_method_id(did, ed25519_multikey(signer.public_key))
+    with _lock:
+        _cache[(service, did)] = signer
+    return signer
+
+
+def ensure_demo_key(did: str, *, service: str = KEYRING_SERVICE) -> str | None:
+    """Make sure the demo hub ``did`` can sign its status list: from the environment, or
+    the keychain (a key is created there if missing), or else a temporary key in memory.
+    Returns a warning to show when it had to fall back; a malformed
+    ``ASSESSOR_HUB_SIGNING_KEY`` is still refused (someone meant it)."""
+    try:
+        hub_signer(did, service=service)
+        return None
+    except HubKeyError:
+        if os.environ.get(ENV_VAR, "").strip():
+            raise
+    use_temporary_key(did, service=service)
+    return ("The demo hub could not keep its signing key in an OS keychain, so it signs its "
+            "status list with a temporary key held in memory, made anew each time it starts. "
+            f"To keep one key, unlock an OS keychain or set {ENV_VAR}.")
 
 
 def check_hub_key(did: str | None) -> str:

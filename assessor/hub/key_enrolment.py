@@ -1,4 +1,4 @@
-"""Enrolling assessors' Ed25519 public keys (and revoking them).
+"""Enrolling assessors' (and mentors') Ed25519 public keys, and revoking them.
 
 What is enrolled is what ``python main.py keys export-public`` prints on the assessor's
 laptop: a JSON list of keys (or one of them), each with ``publicKeyMultibase`` (and, when
@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from assessor.credentials.multiformats import ed25519_from_multikey
 from assessor.errors import ValidationError
-from assessor.hub.accounts import find_user_with_role
+from assessor.hub.accounts import find_user
 from assessor.hub.errors import HubError, bad_request, not_found
 from assessor.hub.models import EnrolledKey, User
 
 MAX_KEYS = 20
+KEY_ROLES = ("assessor", "mentor")
+"""Who signs with an enrolled key: assessors (credentials) and mentors (endorsements)."""
 
 
 def invalid_key(message: str) -> HubError:
@@ -79,21 +81,34 @@ def public_multikeys(document: Any) -> list[str]:
     return keys
 
 
+def key_holder(session: Session, who: str) -> User:
+    """The user ``who`` (id or user name), if their role signs with enrolled keys."""
+    user = find_user(session, who)
+    if user.role not in KEY_ROLES:
+        raise bad_request(f"{user.username!r} is a {user.role}; only an assessor or a mentor "
+                          "has a signing key enrolled.", "wrong_role")
+    return user
+
+
 def enrol_keys(session: Session, who: str, document: Any) -> list[EnrolledKey]:
-    """Enrol the active keys of ``document`` for the assessor ``who``."""
-    assessor = find_user_with_role(session, who, "assessor")
+    """Enrol the active keys of ``document`` for the assessor or mentor ``who``."""
+    return enrol_multikeys(session, key_holder(session, who), public_multikeys(document))
+
+
+def enrol_multikeys(session: Session, holder: User, multikeys: list[str]) -> list[EnrolledKey]:
+    """Enrol checked Multikeys for ``holder``; a key they already hold is left as it is."""
     enrolled = []
-    for multikey in public_multikeys(document):
+    for multikey in multikeys:
         existing = session.get(EnrolledKey, multikey)
         if existing is not None:
-            if existing.user_id != assessor.id:
+            if existing.user_id != holder.id:
                 raise HubError(409, "key_taken", "This key is enrolled for another user.")
             if existing.revoked_at is not None:
                 raise HubError(409, "key_revoked", "This key was revoked; it cannot be "
                                                    "enrolled again. Create a new key.")
             enrolled.append(existing)
             continue
-        key = EnrolledKey(public_key_multibase=multikey, user_id=assessor.id,
+        key = EnrolledKey(public_key_multibase=multikey, user_id=holder.id,
                           enrolled_at=datetime.now(UTC))
         session.add(key)
         enrolled.append(key)
@@ -114,8 +129,7 @@ def list_keys(session: Session, who: str | None = None) -> list[tuple[EnrolledKe
     query = (select(EnrolledKey, User).join(User, User.id == EnrolledKey.user_id)
              .order_by(User.username, EnrolledKey.enrolled_at))
     if who is not None:
-        user = find_user_with_role(session, who, "assessor")
-        query = query.where(EnrolledKey.user_id == user.id)
+        query = query.where(EnrolledKey.user_id == key_holder(session, who).id)
     return [(key, user) for key, user in session.execute(query).all()]
 
 

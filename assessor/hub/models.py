@@ -107,6 +107,21 @@ class Token(HubBase):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    may_enrol_keys: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Signed in with an enrolment code: this token may enrol the user's signing keys."""
+
+
+class EnrolmentCode(HubBase):
+    """A one-time code an administrator gives a user to sign in on a new desktop and enrol
+    its signing key; only its sha256 is kept."""
+
+    __tablename__ = "enrolment_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class TemplateVersion(HubBase):

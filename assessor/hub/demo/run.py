@@ -3,16 +3,29 @@ background thread for the desktop (``start_demo_hub``)."""
 
 from __future__ import annotations
 
+import logging
 import socket
+from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from urllib.parse import urlsplit
 
+from assessor.errors import UserFacingError
 from assessor.hub.config import HubConfig
 from assessor.hub.database import open_hub_database
 from assessor.hub.demo.organisation import DEMO_ACCOUNTS, DEMO_ORGANISATION, DEMO_PASSWORD
 from assessor.hub.demo.seed import DemoSummary, seed_demo
+from assessor.hub.enrolment_codes import issue_code
+from assessor.hub.errors import HubError
+from assessor.hub.hub_key import ensure_demo_key
 from assessor.hub.models import Organisation
+from assessor.hub.organisation import did_web_for
 from assessor.hub.server import BackgroundHub, free_port
+
+log = logging.getLogger("assessor.hub")
+
+DEMO_ASSESSOR = "assessor"
+"""The demo account the desktop signs in as."""
 
 DEMO_PORT = 8765
 """Where the in-process demo listens when it can, so its ``did:web`` stays the same."""
@@ -73,10 +86,83 @@ def _remembered_port(database_url: str) -> int | None:
         database.dispose()
 
 
+def demo_signing_key(config: HubConfig) -> str | None:
+    """Make sure the demo hub can sign its status list (so it never answers 503): its key
+    from the environment or the keychain, created there if missing, else a temporary key
+    in memory. Returns the warning to show when it fell back to the temporary key."""
+    return ensure_demo_key(did_web_for(config.public_url))
+
+
+def demo_enrolment_code(config: HubConfig, username: str = DEMO_ASSESSOR) -> str:
+    """A fresh one-time enrolment code for a demo account (it replaces any unused one)."""
+    database = open_hub_database(config.database_url)
+    try:
+        with database.transaction() as session:
+            return issue_code(session, username, days=1)[1]
+    except HubError as exc:
+        raise UserFacingError(f"The demo hub cannot sign in its {username!r} account: "
+                              f"{exc.message}") from None
+    finally:
+        database.dispose()
+
+
+@dataclass
+class DemoHub:
+    """The demo hub running in this process, and how the desktop signs in to it as the demo
+    assessor without asking anybody anything."""
+
+    server: BackgroundHub
+    username: str
+    """The demo assessor's user name."""
+    password: str
+    """The demo accounts' published password (a known demo value, not a secret)."""
+    enrolment_code: str
+    """A fresh one-time code for ``username``: signing in with it (instead of the password)
+    gives a token that may enrol the desktop's signing key, whatever was enrolled before."""
+    warning: str | None = None
+    """Set when the hub signs its status list with a temporary key (no usable keychain)."""
+
+    @property
+    def url(self) -> str:
+        """The hub's base URL, e.g. ``http://127.0.0.1:8765``."""
+        return self.server.url
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def __enter__(self) -> DemoHub:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
 def start_demo_hub(data_dir: Path, host: str = "127.0.0.1",
-                   port: int | None = None) -> BackgroundHub:
-    """Seed (on first start) and serve the demo on a background thread; the caller stops
-    it. Without a port it reuses the last one, else ``DEMO_PORT``, else any free port."""
+                   port: int | None = None) -> DemoHub:
+    """Seed (on first start) and serve the demo on a background thread; the caller stops it
+    (``DemoHub.stop()``, or use it as a context manager).
+
+    Without a port it reuses the last one, else ``DEMO_PORT``, else any free port. Before
+    serving it makes sure the hub can sign its status list (see ``demo_signing_key``; a
+    fallback to a temporary key is logged and given as ``DemoHub.warning``).
+
+    What the desktop does with the answer, when no hub is configured::
+
+        demo = start_demo_hub(paths.home / "demo-hub")
+        POST {demo.url}/api/v1/sessions
+             {"username": demo.username, "enrolment_code": demo.enrolment_code,
+              "device": ...}                       -> token (may enrol keys)
+        POST {demo.url}/api/v1/me/keys  <keys export-public JSON>
+                                                   -> issuer, verification_method, status_list
+
+    ``demo.password`` signs in too (the demo's published password), for a desktop that
+    only speaks passwords; its token may enrol a key only while the account has none.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     database_url = str(data_dir / "hub.sqlite3")
     if port is None:
@@ -85,4 +171,9 @@ def start_demo_hub(data_dir: Path, host: str = "127.0.0.1",
             or free_port(host)
     config = demo_config(data_dir, host, port, database_url)
     prepare_demo(config)
-    return BackgroundHub(config, host, port).start()
+    warning = demo_signing_key(config)
+    if warning:
+        log.warning("%s", warning)
+    code = demo_enrolment_code(config)
+    server = BackgroundHub(config, host, port).start()
+    return DemoHub(server, DEMO_ASSESSOR, DEMO_PASSWORD, code, warning)

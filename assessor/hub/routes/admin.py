@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from assessor.hub import accounts, assignment, key_enrolment
+from assessor.hub import accounts, assignment, enrolment_codes, key_enrolment
 from assessor.hub.context import Caller, CallerDep, HubDep, require_role
 from assessor.hub.errors import HubError, conflict
 from assessor.hub.models import ROLES, Submission
@@ -49,6 +49,11 @@ class UserIn(BaseModel):
 
 class PasswordIn(BaseModel):
     password: str = Field(min_length=1, max_length=accounts.MAX_PASSWORD)
+
+
+class EnrolmentCodeIn(BaseModel):
+    days: int = Field(default=enrolment_codes.DEFAULT_DAYS, ge=1, le=enrolment_codes.MAX_DAYS,
+                      description="How long the code works")
 
 
 class MentorIn(BaseModel):
@@ -174,6 +179,23 @@ def new_password(user: str, body: PasswordIn, caller: CallerDep,
         return accounts.user_json(accounts.reset_password(session, user, body.password))
 
 
+@router.post("/users/{user}/enrolment-codes", status_code=201,
+             summary="A one-time enrolment code for a user's new desktop",
+             description="The user signs in with it once (`POST /api/v1/sessions` with "
+                         "`enrolment_code`) and may then enrol their signing key. Only its "
+                         "hash is kept: hand the code over now. It replaces the user's "
+                         "unused codes.",
+             responses={409: {"description": "the user is deactivated"}})
+def enrolment_code(user: str, caller: CallerDep, hub: HubDep,
+                   body: EnrolmentCodeIn | None = None) -> dict[str, Any]:
+    _admin(caller)
+    days = body.days if body is not None else enrolment_codes.DEFAULT_DAYS
+    with hub.db.transaction() as session:
+        owner, code, expires = enrolment_codes.issue_code(session, user, days)
+        return {"code": code, "expires_at": expires.isoformat(),
+                "user": {"id": owner.id, "username": owner.username}}
+
+
 @router.post("/mentors", status_code=201, summary="Attach a mentor to a learner")
 def attach(body: MentorIn, caller: CallerDep, hub: HubDep) -> dict[str, Any]:
     _admin(caller)
@@ -225,7 +247,8 @@ def round_robin(caller: CallerDep, hub: HubDep) -> dict[str, Any]:
 
 
 @router.post("/users/{user}/keys", status_code=201,
-             summary="Enrol an assessor's public key(s), as `keys export-public` prints them")
+             summary="Enrol an assessor's (or mentor's) public key(s), as `keys export-public` "
+                     "prints them")
 def enrol(user: str, caller: CallerDep, hub: HubDep,
           document: list[Any] | dict[str, Any] = Body(  # noqa: B008
               description="The JSON printed by `python main.py keys export-public`")

@@ -1,5 +1,6 @@
-"""The hub's first schema: organisation, users, tokens, templates, submissions, evidence,
-changes, judgments, feedback, decisions, push receipts, enrolled keys, credentials.
+"""The hub's first schema: organisation, users, tokens, enrolment codes, templates,
+submissions, evidence, changes, judgments, feedback, decisions, push receipts, enrolled keys,
+credentials.
 
 Revision ID: h0001
 Revises:
@@ -185,6 +186,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("may_enrol_keys", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -193,6 +195,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tokens_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "enrolment_codes",
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+        ),
+        sa.PrimaryKeyConstraint("code_hash"),
+    )
+    with op.batch_alter_table("enrolment_codes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_enrolment_codes_user_id"), ["user_id"], unique=False
+        )
 
     op.create_table(
         "credentials",
@@ -330,6 +350,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_credentials_submission_id"))
 
     op.drop_table("credentials")
+    with op.batch_alter_table("enrolment_codes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_enrolment_codes_user_id"))
+
+    op.drop_table("enrolment_codes")
     with op.batch_alter_table("tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tokens_user_id"))
 
