@@ -237,6 +237,33 @@ def test_mentors_are_attached_to_learners_and_then_see_their_work(hub: RunningHu
     assert hub.users["lena"] in json.dumps(after)
 
 
+def test_a_detached_mentor_hears_the_submissions_are_gone_and_others_hear_nothing(
+        hub: RunningHub) -> None:
+    [sid] = submission_ids(hub, 1, assessor="ada")
+    with admin(hub) as client:
+        assert client.post("/api/v1/admin/mentors", json={
+            "mentor": "mia", "learner": "lena"}).status_code == 201
+    with hub.client(hub.sign_in("mia")) as mentor, hub.client(hub.sign_in("ada")) as ada:
+        seen = mentor.get("/api/v1/changes").json()
+        assert [s["id"] for s in seen["submissions"]] == [sid]
+        ada_cursor = ada.get("/api/v1/changes").json()["next_cursor"]
+        with admin(hub) as client:
+            assert client.delete("/api/v1/admin/mentors/mia/learners/lena").status_code == 204
+            missing = client.delete("/api/v1/admin/mentors/mia/learners/lena")
+            assert error(missing, 404)["code"] == "not_found"
+        gone = mentor.get("/api/v1/changes", params={"cursor": seen["next_cursor"]}).json()
+        assert gone["removed"] == [sid] and gone["submissions"] == []
+        # The assessor's view did not change: nothing to pull.
+        unchanged = ada.get("/api/v1/changes", params={"cursor": ada_cursor}).json()
+        assert unchanged["submissions"] == [] and unchanged["removed"] == []
+        # Attached again, the mentor's next pull brings it back.
+        with admin(hub) as client:
+            assert client.post("/api/v1/admin/mentors", json={
+                "mentor": "mia", "learner": "lena"}).status_code == 201
+        back = mentor.get("/api/v1/changes", params={"cursor": gone["next_cursor"]}).json()
+        assert [s["id"] for s in back["submissions"]] == [sid] and back["removed"] == []
+
+
 # --- assignment ----------------------------------------------------------------------------
 
 def test_manual_reassignment_tells_both_assessors(hub: RunningHub) -> None:
@@ -352,10 +379,11 @@ def test_a_key_that_is_not_an_ed25519_public_key_is_refused(hub: RunningHub, doc
         assert session.scalar(select(func.count()).select_from(EnrolledKey)) == 0
 
 
-def test_keys_are_enrolled_only_for_assessors(hub: RunningHub) -> None:
+def test_keys_are_enrolled_only_for_assessors_and_mentors(hub: RunningHub) -> None:
     with admin(hub) as client:
         answer = client.post("/api/v1/admin/users/lena/keys", json=exported_key())
-    assert error(answer, 400)["code"] == "wrong_role"
+        assert error(answer, 400)["code"] == "wrong_role"
+        assert client.post("/api/v1/admin/users/mia/keys", json=exported_key()).status_code == 201
 
 
 # --- organisation --------------------------------------------------------------------------

@@ -3,8 +3,11 @@ by sha256), idempotent restarts, the demo accounts, and the in-process demo hub.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import logging
+import os
 import shutil
 import struct
 import subprocess
@@ -12,14 +15,21 @@ import sys
 import time
 import wave
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import keyring
+import keyring.backends.fail
+import keyring.errors
 import pymupdf
 import pytest
 from sqlalchemy import func, select
 
+from assessor.credentials import ed25519
+from assessor.credentials.multiformats import ed25519_multikey
+from assessor.credentials.verify import verify_credential
 from assessor.domain.feedback import Outcome, Visibility
 from assessor.domain.rubric import Rubric
 from assessor.domain.template import Achievement, Alignment, CredentialTemplate
@@ -32,6 +42,7 @@ from assessor.hub.demo.evidence import EVIDENCE_KINDS, Context, make_evidence
 from assessor.hub.demo.media import mjpeg_avi
 from assessor.hub.demo.run import demo_config, prepare_demo, start_demo_hub, welcome
 from assessor.hub.demo.seed import seed_demo
+from assessor.hub.hub_key import ENV_VAR, KEYRING_SERVICE, forget_cached_keys
 from assessor.hub.models import (
     Blob,
     Change,
@@ -47,6 +58,7 @@ from assessor.hub.models import (
 )
 from assessor.hub.organisation import create_organisation
 from assessor.hub.server import BackgroundHub, free_port
+from assessor.keys import KeyInfo
 from assessor.store.convert import criteria_from_json
 
 FIXED_NOW = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
@@ -430,37 +442,101 @@ def test_the_welcome_names_the_url_and_the_demo_accounts(tmp_path: Path) -> None
         assert person.username in text
 
 
-def test_start_demo_hub_serves_the_demo_in_process(tmp_path: Path) -> None:
+@pytest.fixture
+def hub_key_in_keychain(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The demo hub's key comes from the real keychain; the DIDs it was made for (append
+    them) are removed from it afterwards."""
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    forget_cached_keys()
+    made: list[str] = []
+    yield made
+    forget_cached_keys()
+    for did in made:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+            keyring.delete_password(KEYRING_SERVICE, did)
+
+
+def test_start_demo_hub_serves_the_demo_in_process(tmp_path: Path,
+                                                   hub_key_in_keychain: list[str]) -> None:
     hub = start_demo_hub(tmp_path / "desktop-demo")
     try:
+        did = "did:web:127.0.0.1%3A" + str(hub.port)
+        hub_key_in_keychain.append(did)
+        assert hub.warning is None
+        assert keyring.get_password(KEYRING_SERVICE, did)  # made there on first start
+        assert hub.username == "assessor" and hub.password == demo.DEMO_PASSWORD
         with httpx.Client(base_url=hub.url, timeout=30) as client:
             assert client.get("/openapi.json").json()["info"]["title"] == "Assessor hub"
+            # The desktop signs in with the code it was handed: no password prompt.
             answer = client.post("/api/v1/sessions", json={
-                "username": "assessor", "password": "demo", "device": "desktop"})
-            assert answer.status_code == 201
-            token = answer.json()["token"]
-            me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-            assert me.json()["username"] == "assessor"
+                "username": hub.username, "enrolment_code": hub.enrolment_code,
+                "device": "desktop"})
+            assert answer.status_code == 201 and answer.json()["may_enrol_keys"] is True
+            auth = {"Authorization": f"Bearer {answer.json()['token']}"}
+            me = client.get("/api/v1/me", headers=auth).json()
+            assert me["username"] == "assessor"
+            assert me["organisation"]["name"] == demo.DEMO_ORGANISATION
+            assert me["organisation"]["did"] == did
+            enrolled = client.post("/api/v1/me/keys", headers=auth, json=[
+                KeyInfo(ed25519_multikey(ed25519.public_key(ed25519.new_seed())),
+                        "2026-01-01T00:00:00+00:00", "active").public_export()])
+            assert enrolled.status_code == 201, enrolled.text
+            document = client.get("/.well-known/did.json").json()
+            assert enrolled.json()["verification_method"] in document["assertionMethod"]
+            status_list = client.get(enrolled.json()["status_list"])
+            assert status_list.status_code == 200
+            assert verify_credential(status_list.json(), documents=[document],
+                                     check_status=False).ok
     finally:
         hub.stop()
-    port = hub.port
-    hub = start_demo_hub(tmp_path / "desktop-demo")  # a restart reuses the port and data
-    try:
-        assert hub.port == port
+    port, code = hub.port, hub.enrolment_code
+    with start_demo_hub(tmp_path / "desktop-demo") as hub:  # reuses the port and data
+        assert hub.port == port and hub.enrolment_code != code
         with httpx.Client(base_url=hub.url, timeout=30) as client:
             assert client.post("/api/v1/sessions", json={
                 "username": "mentor", "password": "demo"}).status_code == 201
+            assert client.post("/api/v1/sessions", json={
+                "username": "assessor", "enrolment_code": code}).status_code == 401
+
+
+def test_without_a_keychain_the_demo_signs_with_a_temporary_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    saved = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    forget_cached_keys()
+    try:
+        with caplog.at_level(logging.WARNING, logger="assessor.hub"), \
+                start_demo_hub(tmp_path / "no-keychain", port=free_port()) as hub, \
+                httpx.Client(base_url=hub.url, timeout=30) as client:
+            assert hub.warning is not None and "temporary key" in hub.warning
+            assert ENV_VAR in hub.warning
+            assert hub.warning in caplog.text
+            status_list = client.get("/status/1")
+            assert status_list.status_code == 200, status_list.text
+            document = client.get("/.well-known/did.json").json()
+            assert verify_credential(status_list.json(), documents=[document],
+                                     check_status=False).ok
+        # A key someone set on purpose but got wrong is still refused.
+        monkeypatch.setenv(ENV_VAR, "c2hvcnQ")
+        forget_cached_keys()
+        with pytest.raises(UserFacingError, match="must hold 32 bytes"):
+            start_demo_hub(tmp_path / "no-keychain", port=free_port())
     finally:
-        hub.stop()
+        keyring.set_keyring(saved)
+        forget_cached_keys()
 
 
 def test_the_hub_demo_command_prints_the_accounts_and_serves(tmp_path: Path) -> None:
     port = free_port()
     main = Path(__file__).resolve().parents[2] / "main.py"
+    no_keychain = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    no_keychain.pop(ENV_VAR, None)
     process = subprocess.Popen(
         [sys.executable, str(main), "--data-dir", str(tmp_path / "home"), "hub", "demo",
          "--port", str(port), "--data", str(tmp_path / "demo-data")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=no_keychain)
     try:
         assert process.stdout is not None
         printed = [process.stdout.readline() for _ in range(7)]
@@ -476,8 +552,11 @@ def test_the_hub_demo_command_prints_the_accounts_and_serves(tmp_path: Path) -> 
                 assert time.monotonic() < deadline and process.poll() is None
                 time.sleep(0.1)
         assert answer.status_code == 201 and answer.json()["user"]["role"] == "admin"
+        # No keychain here: the demo still signs its status list (with a temporary key).
+        assert httpx.get(f"http://127.0.0.1:{port}/status/1").status_code == 200
     finally:
         process.terminate()
         _out, errors = process.communicate(timeout=20)
+    assert "warning: The demo hub could not keep its signing key" in errors
     assert "POST /api/v1/sessions 201" in errors
     assert "password" not in errors.lower() and "'demo'" not in errors

@@ -136,6 +136,26 @@ def test_a_push_on_a_stale_revision_gets_409_with_the_hubs_copy(hub: RunningHub,
         assert row is not None and row.level_key == "exceeds" and row.revision == 2
 
 
+def test_pushes_chain_on_the_revision_each_answer_gives(hub: RunningHub,
+                                                       subs: dict[str, str]) -> None:
+    with hub.client(hub.sign_in("ada")) as client:
+        first = push(client, subs["leo"], "judgment", judgment(), 1)
+        assert first.status_code == 200, first.text
+        second = push(client, subs["leo"], "feedback", {"id": "n-chain", "body": "Good",
+                      "visibility": "learner"}, first.json()["revision"])
+        assert second.status_code == 200, second.text
+        assert second.json()["revision"] == first.json()["revision"] + 1
+        before = state_of(hub)
+        stale = push(client, subs["leo"], "judgment", judgment(level="exceeds"),
+                     first.json()["revision"])
+    error = stale.json()["error"]
+    assert stale.status_code == 409 and error["code"] == "stale_revision"
+    assert error["current_revision"] == second.json()["revision"]
+    assert error["submission"]["judgments"][0]["level"] == "meets"
+    assert [n["id"] for n in error["submission"]["feedback"]] == ["n-chain"]
+    assert state_of(hub) == before
+
+
 def test_roles_decide_what_may_be_pushed(hub: RunningHub, subs: dict[str, str]) -> None:
     before = state_of(hub)
     with hub.client(hub.sign_in("mia")) as mentor:

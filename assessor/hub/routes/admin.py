@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -206,11 +206,11 @@ def attach(body: MentorIn, caller: CallerDep, hub: HubDep) -> dict[str, Any]:
 
 @router.delete("/mentors/{mentor}/learners/{learner}", status_code=204,
                summary="Detach a mentor from a learner")
-def detach(mentor: str, learner: str, caller: CallerDep, hub: HubDep) -> JSONResponse:
+def detach(mentor: str, learner: str, caller: CallerDep, hub: HubDep) -> Response:
     _admin(caller)
     with hub.db.transaction() as session:
         accounts.detach_mentor(session, mentor, learner)
-    return JSONResponse(None, status_code=204)
+    return Response(status_code=204)
 
 
 @router.get("/submissions", summary="Submissions, optionally only the unassigned ones")
