@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -30,6 +33,9 @@ from assessor.sync.errors import (
 
 API = "/api/v1"
 MAX_JSON_BYTES = 64 * 1024 * 1024
+MAX_ERROR_BYTES = 64 * 1024
+"""An error answer's body is read this far for its message; the rest is ignored."""
+MAX_RETRY_AFTER = 24 * 3600.0
 MAX_REDIRECTS = 3
 DOWNLOAD_CHUNK = 1024 * 1024
 USER_AGENT = "Assessor-desktop/1"
@@ -206,6 +212,12 @@ class HubClient:
             except httpx.InvalidURL:
                 raise HubProtocolError(f"{self.base_url} is not a usable hub address.") \
                     from None
+            except httpx.RemoteProtocolError as exc:
+                raise HubUnreachable(f"The hub at {self.base_url} hung up or answered with "
+                                     "something that is not valid HTTP "
+                                     f"({_transport_reason(exc)}). Nothing from it was "
+                                     "applied; your work is kept and sync will try again.") \
+                    from None
             except (httpx.TransportError, OSError) as exc:
                 raise HubUnreachable(f"The hub at {self.base_url} cannot be reached "
                                      f"({_transport_reason(exc)}). Your work is kept; sync "
@@ -244,10 +256,7 @@ class HubClient:
 
     def _raise_for(self, response: httpx.Response) -> None:
         status = response.status_code
-        try:
-            body = _read_capped(response, 4 * 1024 * 1024)
-        except HubUnreachable:
-            body = b""
+        body = _read_some(response, MAX_ERROR_BYTES)
         error = _error_body(body)
         message = str(error.get("message") or "")[:500]
         code = str(error.get("code") or "")[:100]
@@ -256,7 +265,8 @@ class HubClient:
                                  "in again.")
         if status >= 500:
             raise HubUnreachable(f"The hub had a problem of its own (HTTP {status}). Your "
-                                 "work is kept; sync will try again.")
+                                 "work is kept; sync will try again.",
+                                 retry_after=_retry_after(response))
         if status == 409 and code in ("stale_revision", "conflict") and (
                 "submission" in error or "server" in error):
             copy = error.get("submission") or error.get("server")
@@ -264,7 +274,7 @@ class HubClient:
                                 copy if isinstance(copy, dict) else None)
         if status == 429:
             raise HubUnreachable("The hub asked to slow down (HTTP 429); sync will try "
-                                 "again later.")
+                                 "again later.", retry_after=_retry_after(response))
         raise HubRefused(message or f"The hub refused the request (HTTP {status}).",
                          status, code)
 
@@ -289,6 +299,40 @@ def _read_capped(response: httpx.Response, cap: int) -> bytes:
     except (httpx.TransportError, OSError) as exc:
         raise _broken_answer(exc) from None
     return b"".join(parts)
+
+
+def _read_some(response: httpx.Response, cap: int) -> bytes:
+    """Up to ``cap`` bytes of an (error) answer, whatever its length or state; b"" if
+    it cannot be read."""
+    parts: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_bytes(min(cap, 64 * 1024)):
+            parts.append(chunk)
+            size += len(chunk)
+            if size >= cap:
+                break
+    except (httpx.HTTPError, OSError):
+        return b""
+    return b"".join(parts)[:cap]
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """``Retry-After`` in seconds (a number or an HTTP date), within a day; else None."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isascii() and value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def _guarded(chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -318,19 +362,23 @@ def _content_length(response: httpx.Response) -> int | None:
     value = response.headers.get("content-length")
     if value is None:
         return None
-    if not value.strip().isdigit():
+    if not (value.strip().isascii() and value.strip().isdigit()):
         raise HubProtocolError("The hub's answer announces an invalid Content-Length.")
     return int(value)
 
 
+_CONTENT_RANGE = re.compile(r"bytes ([0-9]{1,18})-([0-9]{1,18})/([0-9]{1,18})", re.ASCII)
+
+
 def _content_range(value: str) -> tuple[int, int]:
-    unit, _, rest = value.partition(" ")
-    span, _, total = rest.partition("/")
-    first, _, last = span.partition("-")
-    if unit.strip() != "bytes" or not (first.isdigit() and last.isdigit() and total.isdigit()):
+    """(first byte, whole size) of ``bytes first-last/size``, or ``HubProtocolError``."""
+    match = _CONTENT_RANGE.fullmatch(value.strip())
+    first, last, total = (int(g) for g in match.groups()) if match else (0, -1, 0)
+    if match is None or not first <= last < total:
         raise HubProtocolError(f"The hub answered a resumed download with a Content-Range "
-                               f"it cannot have meant ({value[:80]!r}).")
-    return int(first), int(total)
+                               f"it cannot have meant ({value[:80]!r}); nothing was added "
+                               "to the part already downloaded.")
+    return first, total
 
 
 def _error_body(body: bytes) -> dict[str, Any]:

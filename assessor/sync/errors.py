@@ -17,6 +17,11 @@ class SyncError(UserFacingError):
 class HubUnreachable(SyncError):
     """No answer, a timeout or a server error: worth retrying later (with backoff)."""
 
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        """Seconds the hub asked us to wait (``Retry-After`` on 429/503), if it said."""
+
 
 class SignInRequired(SyncError):
     """No token, or the hub no longer accepts it: the user must sign in again."""
