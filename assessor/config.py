@@ -26,6 +26,8 @@ class Settings:
     hub_url: str = ""
     """Empty until the user signs in to an organisation's hub."""
     hub_username: str = ""
+    demo_hub: bool = False
+    """True while ``hub_url`` is the demo organisation this app serves in-process."""
     """The user name signed in to ``hub_url`` (its token is in the keychain, never here)."""
     sync_interval_seconds: int = 300
     organisation_name: str = "Demo Organisation"

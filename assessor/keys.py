@@ -356,6 +356,20 @@ class KeyCustody:
         return info, signer
 
 
+_SECRETS_NO_KEYCHAIN = (
+    "No usable OS keychain was found, so Assessor cannot keep your hub sign-in or the key of "
+    "its encrypted evidence cache (judging what is already here still works). Install and "
+    "unlock one (GNOME Keyring or KWallet through the Secret Service on Linux, Keychain on "
+    "macOS, Credential Manager on Windows) and try again; Assessor never keeps them in "
+    "plain files."
+)
+_SECRETS_LOCKED = (
+    "The OS keychain is locked, so Assessor cannot use your hub sign-in or open its "
+    "encrypted evidence cache. Unlock it (log in again or open your keyring manager) and "
+    "try again; judging still works meanwhile."
+)
+
+
 class KeychainSecrets:
     """Named secrets (sync tokens, the evidence cache's data key) in the OS keychain.
 
@@ -366,26 +380,32 @@ class KeychainSecrets:
     def __init__(self, service: str = APP_ID) -> None:
         self._service = service
 
+    def _call(self, action: Callable[[], T]) -> T:
+        try:
+            return _keychain_call(action)
+        except KeychainError as exc:
+            if str(exc) == _LOCKED:
+                raise KeychainError(_SECRETS_LOCKED) from None
+            if str(exc) == _NO_KEYCHAIN:
+                raise KeychainError(_SECRETS_NO_KEYCHAIN) from None
+            raise
+
     def get(self, name: str) -> str | None:
-        backend = _backend()
-        value = _keychain_call(lambda: backend.get_password(self._service, name))
+        value = self._call(lambda: _backend().get_password(self._service, name))
         return value if isinstance(value, str) else None
 
     def put(self, name: str, value: str) -> None:
-        backend = _backend()
-        _keychain_call(lambda: backend.set_password(self._service, name, value))
+        self._call(lambda: _backend().set_password(self._service, name, value))
 
     def delete(self, name: str) -> bool:
         """Forget a secret; False if there was none."""
         from keyring.errors import PasswordDeleteError
 
-        backend = _backend()
-
         def forget() -> bool:
             try:
-                backend.delete_password(self._service, name)
+                _backend().delete_password(self._service, name)
             except PasswordDeleteError:
                 return False
             return True
 
-        return _keychain_call(forget)
+        return self._call(forget)

@@ -64,7 +64,8 @@ def sign_in(home: Path, hub_url: str, username: str, *, password: str | None = N
     before = load_settings(home)
     settings = before.with_changes(
         hub_url=url, hub_username=name, user_id=str(user["id"])[:200],
-        user_name=str(user.get("display_name") or name)[:300], role=str(user["role"]))
+        user_name=str(user.get("display_name") or name)[:300], role=str(user["role"]),
+        demo_hub=before.demo_hub and before.hub_url == url)
     switched = (before.hub_url, before.user_id) != (url, settings.user_id)
     note = ""
     enrolled = False
