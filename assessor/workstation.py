@@ -1,7 +1,8 @@
 """Workstation: the desktop's services over one data directory; the UI's one entry point.
 
-Opening is split so the first window paints quickly: ``Workstation.open`` checks (and if
-needed migrates) the store and opens the fast read-only queue reader; the ORM-backed
+Opening is split so the first window paints quickly: ``Workstation.open`` checks the
+store's schema revision with plain ``sqlite3`` (Alembic runs only when it is behind) and
+opens the fast read-only queue reader. Settings load on first use; the ORM-backed
 ``Store`` is built on first use, off the GUI thread.
 """
 
@@ -13,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from assessor.config import Settings, load_settings
-from assessor.domain.people import Actor
 from assessor.paths import AppPaths
 from assessor.store.database import SchemaState, inspect_store, migrate
 from assessor.store.queue import QueueReader
 
 if TYPE_CHECKING:
+    from assessor.config import Settings
     from assessor.credentials.service import SigningService
+    from assessor.domain.people import Actor
     from assessor.keys import KeyCustody
     from assessor.store.store import Store
 
@@ -46,9 +47,9 @@ class SyncStatus:
 
 
 class Workstation:
-    def __init__(self, paths: AppPaths, settings: Settings, queue: QueueReader) -> None:
+    def __init__(self, paths: AppPaths, settings: Settings | None, queue: QueueReader) -> None:
         self.paths = paths
-        self.settings = settings
+        self._settings = settings
         self.queue = queue
         self._store: Store | None = None
         self._store_lock = threading.Lock()
@@ -57,11 +58,23 @@ class Workstation:
     def open(cls, paths: AppPaths) -> Workstation:
         """Prepare the data directory and the store; raises ``UserFacingError`` if unusable."""
         paths.ensure()
-        settings = load_settings(paths.home)
         if inspect_store(paths.store).state is not SchemaState.CURRENT:
             log.info("creating or upgrading the store at %s", paths.store)
             migrate(paths.store, paths.backups)
-        return cls(paths, settings, QueueReader(paths.store))
+        return cls(paths, None, QueueReader(paths.store))
+
+    @property
+    def settings(self) -> Settings:
+        """This computer's settings (read from the data directory on first use)."""
+        if self._settings is None:
+            from assessor.config import load_settings
+
+            self._settings = load_settings(self.paths.home)
+        return self._settings
+
+    def use_settings(self, settings: Settings) -> None:
+        """Use ``settings`` from now on (after they were saved, e.g. by signing in)."""
+        self._settings = settings
 
     @property
     def actor(self) -> Actor:

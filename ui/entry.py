@@ -2,30 +2,59 @@
 
 No sub-command opens the desktop app; anything else goes to the headless CLI. Qt is
 imported only on the GUI path, so ``--help``, ``--version`` and the sub-commands start fast
-and run on machines without a display.
+and run on machines without a display. The GUI path does not build the CLI's parser (it
+imports every sub-command's module): ``gui_options`` reads the few options the app takes,
+and hands anything else to ``assessor.cli``.
 """
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
-
-from assessor import cli
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = cli.parse(argv)
-    if args.command is not None:
-        return cli.run(args)
+    args = gui_options(argv)
+    if args is None:
+        from assessor import cli
+
+        args = cli.parse(argv)
+        if args.command is not None:
+            return cli.run(args)
     load_core_before_qt()
     from ui.app import run
 
     return run(args)
 
 
+def gui_options(argv: Sequence[str] | None = None) -> argparse.Namespace | None:
+    """The app's options when ``argv`` holds only those (``--data-dir DIR``, ``--verbose``);
+    ``None`` for anything else (a sub-command, ``--help``, a typo), which the CLI's own
+    parser then reads and explains."""
+    import sys
+
+    words = list(sys.argv[1:] if argv is None else argv)
+    data_dir: str | None = None
+    verbose = False
+    while words:
+        word = words.pop(0)
+        if word == "--verbose":
+            verbose = True
+        elif word == "--data-dir" and words and not words[0].startswith("-"):
+            data_dir = words.pop(0)
+        elif word.startswith("--data-dir=") and len(word) > len("--data-dir="):
+            data_dir = word.partition("=")[2]
+        else:
+            return None
+    return argparse.Namespace(data_dir=data_dir, verbose=verbose, command=None)
+
+
 def load_core_before_qt() -> None:
-    """Import the workstation's Qt-free core before PySide6.
+    """Import the Qt-free modules the first screen needs before PySide6.
 
     Once PySide6 is loaded its import hook reads the source of every later module (to look
-    for ``__feature__`` switches); loading the core first keeps that off the start-up path.
+    for ``__feature__`` switches); loading these first keeps that off the start-up path.
+    Only what the first screen needs: the rest of the core loads after the first paint.
     """
+    import assessor.logs  # noqa: F401
     import assessor.workstation  # noqa: F401

@@ -66,6 +66,17 @@ class QueueRow:
 
 
 @dataclass(frozen=True)
+class _SegmentSpec:
+    """Part of an order: the rows matching ``where``, in ``order``. A ``rest`` segment holds
+    every row of the filter that the other segments do not (they must not overlap)."""
+
+    where: str
+    params: tuple[object, ...]
+    order: str
+    rest: bool = False
+
+
+@dataclass(frozen=True)
 class _Segment:
     where: str
     params: tuple[object, ...]
@@ -90,19 +101,27 @@ class QueueView:
     """One filter in one order: a row count and windows of rows. Build with ``QueueReader.view``."""
 
     def __init__(self, db: sqlite3.Connection, names: dict[str, str], where: str,
-                 params: tuple[object, ...], segments: list[tuple[str, tuple[object, ...], str]]
-                 ) -> None:
+                 params: tuple[object, ...], segments: list[_SegmentSpec]) -> None:
         self._db = db
         self._names = names
-        self._segments: list[_Segment] = []
-        for seg_where, seg_params, order in segments:
-            clause = " AND ".join(c for c in (where, seg_where) if c)
-            full_params = params + seg_params
-            count = db.execute(f"SELECT count(*) FROM submissions s"
-                               f"{' WHERE ' + clause if clause else ''}", full_params).fetchone()[0]
-            if count:
-                self._segments.append(_Segment(clause, full_params, order, count))
+        counted: list[tuple[str, tuple[object, ...], str, int | None]] = []
+        for spec in segments:
+            clause = " AND ".join(c for c in (where, spec.where) if c)
+            full_params = params + spec.params
+            count = None if spec.rest else self._count(clause, full_params)
+            counted.append((clause, full_params, spec.order, count))
+        if any(count is None for *_, count in counted):
+            # "The rest" is the filter's total less the other segments: one count of the
+            # filter is much cheaper than walking an index over most of the rows.
+            rest = self._count(where, params) - sum(c for *_, c in counted if c is not None)
+            counted = [(c, p, o, rest if n is None else n) for c, p, o, n in counted]
+        self._segments = [_Segment(c, p, o, n) for c, p, o, n in counted if n]
         self.total = sum(seg.count for seg in self._segments)
+
+    def _count(self, clause: str, params: tuple[object, ...]) -> int:
+        return int(self._db.execute(f"SELECT count(*) FROM submissions s"
+                                    f"{' WHERE ' + clause if clause else ''}",
+                                    params).fetchone()[0])
 
     def rows(self, offset: int, limit: int) -> list[QueueRow]:
         """Rows ``offset`` to ``offset + limit`` (fewer at the end) in display order."""
@@ -183,22 +202,24 @@ class QueueReader:
 
     @staticmethod
     def _segments(sort: QueueSort, descending: bool, names: dict[str, str]
-                  ) -> list[tuple[str, tuple[object, ...], str]]:
+                  ) -> list[_SegmentSpec]:
         d = "DESC" if descending else "ASC"
         if sort is QueueSort.DUE:  # undated work last in both directions
-            return [("s.due_at IS NOT NULL", (), f"s.due_at {d}, s.pk {d}"),
-                    ("s.due_at IS NULL", (), f"s.pk {d}")]
+            return [_SegmentSpec("s.due_at IS NOT NULL", (), f"s.due_at {d}, s.pk {d}",
+                                 rest=True),
+                    _SegmentSpec("s.due_at IS NULL", (), f"s.pk {d}")]
         if sort is QueueSort.UPDATED:
-            return [("", (), f"s.updated_at {d}, s.pk {d}")]
+            return [_SegmentSpec("", (), f"s.updated_at {d}, s.pk {d}")]
         if sort is QueueSort.LEARNER:
-            return [("", (), f"s.learner_name COLLATE NOCASE {d}, s.pk {d}")]
+            return [_SegmentSpec("", (), f"s.learner_name COLLATE NOCASE {d}, s.pk {d}")]
         if sort is QueueSort.ATTEMPT:
-            return [("", (), f"s.attempt {d}, s.due_at, s.pk")]
+            return [_SegmentSpec("", (), f"s.attempt {d}, s.due_at, s.pk")]
         if sort is QueueSort.CREDENTIAL:
             ordered = sorted(names, key=lambda tid: names[tid].casefold(), reverse=descending)
-            return [("s.template_id = ?", (tid,), "s.due_at, s.pk") for tid in ordered]
+            return [_SegmentSpec("s.template_id = ?", (tid,), "s.due_at, s.pk")
+                    for tid in ordered]
         states = reversed(_STATE_ORDER) if descending else _STATE_ORDER
-        return [("s.state = ?", (state.value,), "s.due_at, s.pk") for state in states]
+        return [_SegmentSpec("s.state = ?", (state.value,), "s.due_at, s.pk") for state in states]
 
     @staticmethod
     def _where(flt: QueueFilter, now: datetime, names: dict[str, str]

@@ -30,10 +30,12 @@ def test_an_empty_store_explains_itself_and_offers_the_demo(open_window, qtbot) 
     assert queue.counts.text().startswith("60 of 60 shown")
 
 
-def test_the_menus_are_laid_out(open_window) -> None:
+def test_the_menus_are_laid_out(open_window, qtbot) -> None:
     window = open_window()
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles == ["&File", "&Edit", "&View", "&Review", "&Tools", "&Help"]
+    # the menus' actions arrive right after the first paint, with no help from the test
+    qtbot.wait_until(lambda: bool(window.menus["file"].actions()), timeout=5_000)
     shortcuts = {a.shortcut().toString() for m in window.menuBar().actions()
                  for a in m.menu().actions() if not a.shortcut().isEmpty()}
     assert {"Ctrl+F", "Ctrl+Q", "F1", "Ctrl+Down", "Ctrl+Up", "J", "K", "F5"} <= shortcuts

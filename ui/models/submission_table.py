@@ -3,6 +3,12 @@
 The model holds a ``QueueView`` (a row count and a way to fetch windows of rows) and a
 bounded cache of pages. Rows are fetched a page at a time when the table asks for them,
 so the cost follows what is on screen, not the size of the store.
+
+Nothing here touches Qt's ``Qt`` namespace before the first paint (PySide builds all 93 of
+its enum classes on first use): roles are compared as the plain integers Qt passes, and
+the model has no Python ``headerData`` (Qt would call it with a ``Qt.Orientation`` the
+moment a view is set): ``header_labels()`` gives the column titles as a C++ model for
+the view's header.
 """
 
 from __future__ import annotations
@@ -12,20 +18,38 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QStandardItemModel
 
 from assessor.store.queue import QueueRow, QueueSort, QueueView
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 Index = QModelIndex | QPersistentModelIndex
 
 PAGE = 128
 CACHED_PAGES = 32
 
-SUBMISSION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 2
+# Qt.ItemDataRole values (fixed by Qt's ABI), as plain ints: see the module docstring.
+_DISPLAY = 0  # DisplayRole
+_TOOLTIP = 3  # ToolTipRole
+_FONT = 6  # FontRole
+_ALIGN = 7  # TextAlignmentRole
+_FOREGROUND = 9  # ForegroundRole
+_USER = 256  # UserRole
+_CENTER = 0x84  # Qt.AlignmentFlag.AlignCenter (AlignHCenter | AlignVCenter)
+
+SUBMISSION_ID_ROLE = _USER + 1
+OVERDUE_ROLE = _USER + 2
 
 
 class Column(IntEnum):
@@ -54,14 +78,11 @@ SORT_FOR_COLUMN = {
     Column.STATE: QueueSort.STATE,
     Column.UPDATED: QueueSort.UPDATED,
 }
+COLUMN_FOR_SORT = {sort: column for column, sort in SORT_FOR_COLUMN.items()}
 
 _OVERDUE = QColor("#b3261e")
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_FOREGROUND = Qt.ItemDataRole.ForegroundRole
-_FONT = Qt.ItemDataRole.FontRole
-_ALIGN = Qt.ItemDataRole.TextAlignmentRole
-_TOOLTIP = Qt.ItemDataRole.ToolTipRole
-_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+"""Overdue rows' text. A QColor, not a QBrush: ``QBrush(QColor)`` resolves among overloads
+that take ``Qt`` enums, which builds them all (see the module docstring)."""
 _MARKED = (Column.DUE, Column.LEARNER)
 
 
@@ -111,7 +132,6 @@ class SubmissionTableModel(QAbstractTableModel):
         self._now = self._clock()
         self._bold = QFont()
         self._bold.setBold(True)
-        self._overdue_brush = QBrush(_OVERDUE)
 
     # -- content ----------------------------------------------------------------------
 
@@ -182,13 +202,13 @@ class SubmissionTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS.get(Column(section)) if 0 <= section < len(Column) else None
-        return None
+    def header_labels(self, parent: QObject | None = None) -> QStandardItemModel:
+        """The column titles as a model for a view's horizontal header (``HEADERS``)."""
+        labels = QStandardItemModel(0, len(Column), parent)
+        labels.setHorizontalHeaderLabels([HEADERS[column] for column in Column])
+        return labels
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
         line = self._line(index.row()) if index.isValid() else None
         if line is None:
             return None
@@ -196,7 +216,7 @@ class SubmissionTableModel(QAbstractTableModel):
         if role == _DISPLAY:
             return line.cells[column]
         if role == _FOREGROUND:
-            return self._overdue_brush if line.overdue and column in _MARKED else None
+            return _OVERDUE if line.overdue and column in _MARKED else None
         if role == _FONT:
             return self._bold if line.overdue and column == Column.DUE else None
         if role == _ALIGN:
@@ -218,7 +238,10 @@ class SubmissionTableModel(QAbstractTableModel):
             return f"{_local(item.updated_at):%A %d %B %Y, %H:%M:%S}"
         return None
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+    def sort(self, column: int, order: Qt.SortOrder | None = None) -> None:
+        """Qt asks for another order (``None``: ascending)."""
+        from PySide6.QtCore import Qt
+
         if 0 <= column < len(Column):
             self.sort_requested.emit(SORT_FOR_COLUMN[Column(column)],
                                      order == Qt.SortOrder.DescendingOrder)

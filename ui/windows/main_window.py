@@ -1,32 +1,51 @@
-"""MainWindow: queue on the left, the submission in the middle, the rubric on the right."""
+"""MainWindow: queue on the left, the submission in the middle, the rubric on the right.
+
+The window is built in two steps so the first screen paints about as fast as a bare
+``QMainWindow``:
+
+1. ``__init__`` builds only what the first screen shows: the queue with its first rows
+   from the store, the splitter with placeholders for the review and rubric panes, the
+   menu bar's titles and an empty status bar (so nothing moves when the rest arrives).
+2. ``finish_loading`` runs right after the first paint (or the first time code asks for a
+   part it builds): the review and rubric panes, the style sheet, the menus' actions
+   (``_build_menus``: add new menus and actions there), the status text, the window
+   title with the user's name, sorting and the filter counts, and it warms up the store.
+   It touches Qt's ``Qt`` namespace, which PySide builds (93 enum classes) on first use.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
+from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QSplitter, QWidget
 
 from assessor import APP_NAME, __version__
-from ui import messages
-from ui.style import apply_style
+from assessor.errors import UserFacingError
+from assessor.store.queue import QueueSort
 from ui.tasks import TaskRunner
 from ui.windows.queue_pane import QueuePane
-from ui.windows.review_pane import ReviewPane
-from ui.windows.rubric_panel import RubricPanel
 
-if TYPE_CHECKING:  # the domain loads on first use, after the window is painted
+if TYPE_CHECKING:  # the domain and the other panes load after the window is painted
     from assessor.credentials.service import SigningPreview
     from assessor.domain.audit import ChainReport
     from assessor.domain.judgment import Judgment, JudgmentDraft
     from assessor.domain.review import ReviewSnapshot
     from assessor.workstation import Workstation
+    from ui.windows.review_pane import ReviewPane
+    from ui.windows.rubric_panel import RubricPanel
 
 log = logging.getLogger(__name__)
 
 STORE_WARMUP_DELAY_MS = 400
+
+MENU_TITLES: tuple[tuple[str, str], ...] = (
+    ("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("review", "&Review"),
+    ("tools", "&Tools"), ("help", "&Help"),
+)
+"""The menu bar's menus (key, title), in order; ``_build_menus`` fills them."""
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+F", "Search the queue"),
@@ -50,36 +69,104 @@ class MainWindow(QMainWindow):
         self.ui_state = ui_state
         self._wanted_id = ""
         self._snapshot: ReviewSnapshot | None = None
-        self.setWindowTitle(f"{APP_NAME} — {workstation.actor.name}")
+        self._loaded = False
+        self._loading_scheduled = False
+        self.failed: UserFacingError | None = None
+        """Set when the rest of the window could not be loaded (e.g. broken settings)."""
+        self.setWindowTitle(APP_NAME)
 
-        self.queue = QueuePane(workstation.queue)
-        self.review = ReviewPane()
-        self.rubric = RubricPanel()
-        self.split = QSplitter(Qt.Orientation.Horizontal)
+        sort, descending = self._remembered_sort()
+        self.queue = QueuePane(workstation.queue, sort=sort, descending=descending)
+        self.split = QSplitter()  # horizontal
         self.split.setObjectName("mainSplitter")
         self.split.setChildrenCollapsible(False)
-        for pane in (self.queue, self.review, self.rubric):
+        for pane in (self.queue, QWidget(), QWidget()):  # review and rubric come later
             self.split.addWidget(pane)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 3)
         self.split.setStretchFactor(2, 4)
         self.setCentralWidget(self.split)
-        apply_style(self.review, self.rubric, self.queue.empty_store, self.queue.no_match)
 
-        self.sync_label = QLabel()
-        self.sync_label.setObjectName("syncStatus")
-        self.statusBar().addPermanentWidget(self.sync_label)
+        bar = self.menuBar()
+        self.menus: dict[str, QMenu] = {key: bar.addMenu(title) for key, title in MENU_TITLES}
+        self._sync_label = QLabel()
+        self._sync_label.setObjectName("syncStatus")
+        self.statusBar().addPermanentWidget(self._sync_label)
 
-        self._build_menus()
         self.queue.submission_selected.connect(self._on_submission_selected)
         self.queue.demo_requested.connect(self.load_demo)
-        self.rubric.judgment_edited.connect(self._on_judgment_edited)
         self._default_size()
         self._restore_layout()
+
+    # -- the rest of the window, after the first paint -------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._loading_scheduled:
+            self._loading_scheduled = True
+            QTimer.singleShot(0, self, self.finish_loading)
+
+    def finish_loading(self) -> None:
+        """Build what the first screen did not need. Runs once; safe to call any time."""
+        if self._loaded:
+            return
+        self._loaded = True
+        from ui.style import apply_style
+        from ui.windows.review_pane import ReviewPane
+        from ui.windows.rubric_panel import RubricPanel
+
+        self._review = ReviewPane()
+        self._rubric = RubricPanel()
+        sizes = self.split.sizes()
+        for index, pane in ((1, self._review), (2, self._rubric)):
+            placeholder = self.split.replaceWidget(index, pane)
+            if placeholder is not None:
+                placeholder.deleteLater()
+        self.split.setSizes(sizes)
+        apply_style(self._review, self._rubric)
+        self._rubric.judgment_edited.connect(self._on_judgment_edited)
+        self.queue.finish_loading()
+        try:
+            self.setWindowTitle(f"{APP_NAME} — {self.ws.actor.name}")
+        except UserFacingError as exc:  # the settings file is broken: say so and stop
+            self.failed = exc
+            self._build_menus(hub_configured=False)
+            log.error("cannot open the workstation: %s", exc)
+            from ui import messages
+
+            messages.show_error(self, exc, title="Cannot open Assessor")
+            QTimer.singleShot(0, self, self.close)
+            return
+        self._build_menus(hub_configured=self.ws.settings.hub_configured)
         self.refresh_status()
         # Build the read-write store (and import the ORM) once the first screen is painted:
         # that import holds the GIL for a while and must not compete with the first paint.
         QTimer.singleShot(STORE_WARMUP_DELAY_MS, self, self._warm_up_store)
+
+    @property
+    def review(self) -> ReviewPane:
+        self.finish_loading()
+        return self._review
+
+    @property
+    def rubric(self) -> RubricPanel:
+        self.finish_loading()
+        return self._rubric
+
+    @property
+    def sync_label(self) -> QLabel:
+        self.finish_loading()
+        return self._sync_label
+
+    @property
+    def sync_action(self) -> QAction:
+        self.finish_loading()
+        return self._sync_action
+
+    @property
+    def sign_action(self) -> QAction:
+        self.finish_loading()
+        return self._sign_action
 
     def _warm_up_store(self) -> None:
         if self.isVisible():
@@ -99,13 +186,13 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self.sync_action = self._action(
+    def _build_menus(self, *, hub_configured: bool) -> None:
+        """Fill the menus (after the first paint); new menus go in ``MENU_TITLES``."""
+        file = self.menus["file"]
+        self._sync_action = self._action(
             file, "&Sync Now", lambda: None, "F5",
             "Sync needs an organisation's hub; none is configured on this computer yet.")
-        self.sync_action.setEnabled(self.ws.settings.hub_configured)
+        self._sync_action.setEnabled(hub_configured)
         file.addSeparator()
         self._action(file, "Load &Demo Submissions", self.load_demo,
                      tip="Add the demo organisation's sample submissions to try things out")
@@ -114,42 +201,43 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")
 
-        edit = bar.addMenu("&Edit")
+        edit = self.menus["edit"]
         self._action(edit, "&Find in Queue", self._focus_search, "Ctrl+F")
         self._action(edit, "&Clear Filters", self.queue.clear_filters, "Ctrl+Shift+F")
 
-        view = bar.addMenu("&View")
+        view = self.menus["view"]
         self._action(view, "&Queue", self.queue.table.setFocus, "Ctrl+1")
-        self._action(view, "&Submission", self.review.narrative.setFocus, "Ctrl+2")
+        self._action(view, "&Submission", self._review.narrative.setFocus, "Ctrl+2")
         self._action(view, "&Rubric", self._focus_rubric, "Ctrl+3")
         view.addSeparator()
         self._action(view, "&Reset Layout", self._reset_layout)
 
-        review = bar.addMenu("&Review")
+        review = self.menus["review"]
         self._action(review, "&Next Submission", lambda: self.queue.step(1), "Ctrl+Down")
         self._action(review, "&Previous Submission", lambda: self.queue.step(-1), "Ctrl+Up")
         review.addSeparator()
-        self._action(review, "Next &Criterion", lambda: self.rubric.step_criterion(1), "J")
-        self._action(review, "Previous C&riterion", lambda: self.rubric.step_criterion(-1), "K")
+        self._action(review, "Next &Criterion", lambda: self._rubric.step_criterion(1), "J")
+        self._action(review, "Previous C&riterion", lambda: self._rubric.step_criterion(-1),
+                     "K")
         levels = review.addMenu("Choose &Level")
         for n in range(1, 10):
             self._action(levels, f"Level {n}", lambda _=False, i=n - 1:
-                         self.rubric.choose_level(i), str(n))
+                         self._rubric.choose_level(i), str(n))
 
         review.addSeparator()
-        self.sign_action = self._action(
+        self._sign_action = self._action(
             review, "&Sign Credential…", self.sign_current, "Ctrl+Shift+S",
             "Preview and sign the Open Badges credential of the approved submission")
-        self.sign_action.setEnabled(False)
+        self._sign_action.setEnabled(False)
 
-        tools = bar.addMenu("&Tools")
+        tools = self.menus["tools"]
         self._action(tools, "&Verify Audit Log", self.verify_audit, "Ctrl+Shift+V",
                      "Check the hash chain of every recorded change")
         self._action(tools, "Copy &Public Key", self.copy_public_key,
                      tip="Copy this computer's public signing key (Multikey, JWK, did:key) "
                      "for enrolment with the hub")
 
-        help_menu = bar.addMenu("&Help")
+        help_menu = self.menus["help"]
         self._action(help_menu, "&Keyboard Shortcuts", self.show_shortcuts, "F1")
         self._action(help_menu, f"&About {APP_NAME}", self._about)
 
@@ -308,6 +396,8 @@ class MainWindow(QMainWindow):
         self.runner.run(seed, done, self._on_error, store=True)
 
     def verify_audit(self) -> None:
+        from ui import messages
+
         def done(report: ChainReport) -> None:
             self.statusBar().showMessage(str(report), 6000)
             if not messages.NO_ERROR_WINDOWS:
@@ -321,7 +411,10 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{what}</td></tr>"
                        for keys, what in SHORTCUTS)
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QMessageBox
+
+        from ui import messages
 
         box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
                           f"<table>{rows}</table>", parent=self)
@@ -333,7 +426,7 @@ class MainWindow(QMainWindow):
             box.exec()
 
     def refresh_status(self) -> None:
-        self.sync_label.setText(self.ws.sync_status().describe())
+        self._sync_label.setText(self.ws.sync_status().describe())
 
     def _about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -358,6 +451,8 @@ class MainWindow(QMainWindow):
             self.rubric.cards[0].levels.buttons()[0].setFocus()
 
     def _on_error(self, exc: Exception) -> None:
+        from ui import messages
+
         self.statusBar().clearMessage()
         messages.show_error(self, exc)
 
@@ -367,6 +462,14 @@ class MainWindow(QMainWindow):
         """1400×860, or nine tenths of a smaller screen."""
         screen = self.screen().availableGeometry()
         self.resize(min(1400, screen.width() * 9 // 10), min(860, screen.height() * 9 // 10))
+
+    def _remembered_sort(self) -> tuple[QueueSort, bool]:
+        """The queue's order when the window was last closed (due date first otherwise)."""
+        sort, _, direction = str(self.ui_state.value("queueSort", "")).partition(":")
+        try:
+            return QueueSort(sort), direction == "desc"
+        except ValueError:
+            return QueueSort.DUE, False
 
     def _restore_layout(self) -> None:
         if not isinstance(self.ui_state.value("split"), QByteArray):
@@ -382,6 +485,8 @@ class MainWindow(QMainWindow):
         self.ui_state.setValue("geometry", self.saveGeometry())
         self.ui_state.setValue("split", self.split.saveState())
         self.ui_state.setValue("queueHeader", self.queue.table.horizontalHeader().saveState())
+        sort, descending = self.queue.sort_order()
+        self.ui_state.setValue("queueSort", f"{sort.value}:{'desc' if descending else 'asc'}")
         self.ui_state.sync()
 
     def _reset_layout(self) -> None:
@@ -389,7 +494,8 @@ class MainWindow(QMainWindow):
         self.split.setSizes([total * 44 // 100, total * 24 // 100, total * 32 // 100])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        self.rubric.flush()  # a comment typed in the last moment is saved, not dropped
+        if self._loaded:
+            self._rubric.flush()  # a comment typed in the last moment is saved, not dropped
         self.runner.wait()
         self._save_layout()
         super().closeEvent(event)

@@ -1,8 +1,15 @@
-"""QueuePane: filters, counts and the lazy submission table, with helpful empty states."""
+"""QueuePane: filters, counts and the lazy submission table, with helpful empty states.
+
+The first screen needs only the first rows: the pane paints them without touching Qt's
+``Qt`` namespace (PySide builds its 93 enum classes on first use, a fifth of a bare
+window's start-up) and ``finish_loading`` adds, right after the first paint, what needs
+it: sorting from the header, the filter menus' counts and the credentials.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,14 +26,19 @@ from PySide6.QtWidgets import (
 
 from assessor.domain.submission import State
 from assessor.store.queue import DueFilter, QueueFilter, QueueReader, QueueSort
-from ui.models.submission_table import SUBMISSION_ID_ROLE, Column, SubmissionTableModel
+from ui.models.submission_table import (
+    COLUMN_FOR_SORT,
+    SUBMISSION_ID_ROLE,
+    Column,
+    SubmissionTableModel,
+)
 
 _ACTIVE = (State.PENDING, State.IN_REVIEW, State.AWAITING_MODERATION, State.APPROVED)
 
 
 class QueueTable(QTableView):
     """Signals:
-        first_painted(): the rows were painted for the first time.
+        first_painted(): the table has just painted itself (its rows) for the first time.
     """
 
     first_painted = Signal()
@@ -35,7 +47,7 @@ class QueueTable(QTableView):
         super().__init__(parent)
         self._painted = False
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
@@ -47,7 +59,12 @@ class EmptyState(QWidget):
 
     def __init__(self, title: str, text: str, action: str | None = None,
                  parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt
+
+        from ui.style import apply_style
+
         super().__init__(parent)
+        apply_style(self)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         heading = QLabel(title)
@@ -80,13 +97,17 @@ class QueuePane(QWidget):
     submission_selected = Signal(str)
     demo_requested = Signal()
 
-    def __init__(self, reader: QueueReader, parent: QWidget | None = None) -> None:
+    def __init__(self, reader: QueueReader, *, sort: QueueSort = QueueSort.DUE,
+                 descending: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._reader = reader
-        self._sort = QueueSort.DUE
-        self._descending = False
+        self._sort = sort
+        self._descending = descending
         self._total = 0
         self._overdue = 0
+        self._loaded = False
+        self._empty_store: EmptyState | None = None
+        self._no_match: EmptyState | None = None
 
         self.search = QLineEdit(placeholderText="Search learner, credential or e-mail  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -104,38 +125,23 @@ class QueuePane(QWidget):
         self.model = SubmissionTableModel(parent=self)
         self.table = QueueTable()
         self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        header.setModel(self.model.header_labels(self))  # see SubmissionTableModel
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(Column.DUE, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         for column, width in ((Column.LEARNER, 140), (Column.CREDENTIAL, 160),
                               (Column.ATTEMPT, 70), (Column.DUE, 104), (Column.STATE, 110)):
             header.resizeSection(column, width)
 
-        self.empty_store = EmptyState(
-            "No submissions yet",
-            "Submissions assigned to you appear here once you sync with your organisation's "
-            "hub. To look around first, load the demo organisation's sample submissions.",
-            "Load demo submissions",
-        )
-        assert self.empty_store.button is not None
-        self.empty_store.button.clicked.connect(self.demo_requested)
-        self.no_match = EmptyState("No submissions match", "Change the search or the filters.",
-                                   "Clear filters")
-        assert self.no_match.button is not None
-        self.no_match.button.clicked.connect(self.clear_filters)
         self.stack = QStackedWidget()
-        for page in (self.table, self.empty_store, self.no_match):
-            self.stack.addWidget(page)
+        self.stack.addWidget(self.table)
 
         filters = QHBoxLayout()
         filters.addWidget(self.state_filter, 2)
@@ -153,13 +159,57 @@ class QueuePane(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self._total = -1  # unknown until the first (unfiltered) view is read
         self.fill_filter_choices(with_counts=False)
-        self.table.first_painted.connect(
-            lambda: QTimer.singleShot(0, self, self._count_after_first_paint))
         for combo in (self.state_filter, self.credential_filter, self.due_filter):
             combo.currentIndexChanged.connect(self.reload)
         self.model.sort_requested.connect(self._on_sort_requested)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.reload()
+
+    # -- after the first paint --------------------------------------------------------
+
+    def finish_loading(self) -> None:
+        """Sorting from the header, and the filter menus' counts. Runs once."""
+        if self._loaded:
+            return
+        self._loaded = True
+        from PySide6.QtCore import Qt
+
+        order = Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(COLUMN_FOR_SORT[self._sort], order)
+        self.table.setSortingEnabled(True)  # asks for the order already shown: no reload
+        self.fill_filter_choices()
+        self._update_counts()
+
+    @property
+    def empty_store(self) -> EmptyState:
+        """Shown when the store holds no submissions (built on first use)."""
+        if self._empty_store is None:
+            self._empty_store = EmptyState(
+                "No submissions yet",
+                "Submissions assigned to you appear here once you sync with your "
+                "organisation's hub. To look around first, load the demo organisation's "
+                "sample submissions.",
+                "Load demo submissions",
+            )
+            assert self._empty_store.button is not None
+            self._empty_store.button.clicked.connect(self.demo_requested)
+            self.stack.addWidget(self._empty_store)
+        return self._empty_store
+
+    @property
+    def no_match(self) -> EmptyState:
+        """Shown when no submission matches the search and filters (built on first use)."""
+        if self._no_match is None:
+            self._no_match = EmptyState("No submissions match",
+                                        "Change the search or the filters.", "Clear filters")
+            assert self._no_match.button is not None
+            self._no_match.button.clicked.connect(self.clear_filters)
+            self.stack.addWidget(self._no_match)
+        return self._no_match
+
+    def sort_order(self) -> tuple[QueueSort, bool]:
+        """The queue's order: what it is sorted by, and whether descending."""
+        return self._sort, self._descending
 
     # -- filters ----------------------------------------------------------------------
 
@@ -198,10 +248,6 @@ class QueuePane(QWidget):
             found = combo.findData(value)
             combo.setCurrentIndex(max(found, 0))
             combo.blockSignals(False)
-
-    def _count_after_first_paint(self) -> None:
-        self.fill_filter_choices()
-        self._update_counts()
 
     def current_filter(self) -> QueueFilter:
         state = self.state_filter.currentData()
@@ -293,6 +339,8 @@ class QueuePane(QWidget):
         return -1 if pk is None else self.model.row_of(pk)
 
     def _on_sort_requested(self, sort: QueueSort, descending: bool) -> None:
+        if (sort, descending) == (self._sort, self._descending):
+            return  # already in this order (enabling sorting asks for it once)
         self._sort, self._descending = sort, descending
         self.reload()
 
