@@ -28,7 +28,6 @@ import pytest
 from assessor.domain.feedback import Visibility
 from assessor.domain.judgment import JudgmentDraft
 from assessor.domain.people import Actor, Role
-from assessor.evidence.errors import EvidenceError
 from assessor.hub.config import HubConfig
 from assessor.hub.database import open_hub_database
 from assessor.hub.organisation import add_user, create_organisation
@@ -745,10 +744,9 @@ def test_evidence_behind_a_foreign_redirect_is_not_fetched(desk: Desktop,
         other.close()
 
 
-def test_evidence_errors_are_sync_errors(desk: Desktop, hub: Scripted) -> None:
-    """A refused file is reported per file; the engine keeps going (checked above)."""
+def test_a_file_shorter_than_announced_is_not_kept(desk: Desktop, hub: Scripted) -> None:
     digest, size = evidence_of(hub, "site.jpg")
     hub.server.routes["/api/v1/evidence/"] = lambda h: reply(h, 200, b"short")
-    with pytest.raises((HubProtocolError, EvidenceError)):
-        fetch(hub, desk, digest, size)
+    unchanged_after(desk, lambda: fetch(hub, desk, digest, size), HubProtocolError,
+                    "is 5 bytes", f"announced {size}", "not kept")
     assert not desk.cache.has(digest) and not partial_of(desk, digest).exists()
