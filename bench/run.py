@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import hub_bench, queue_bench, signing_bench  # noqa: E402
+from bench import hub_bench, queue_bench, signing_bench, sync_bench  # noqa: E402
 from bench.report import print_table, write_json  # noqa: E402
 
 
@@ -19,6 +19,7 @@ def main() -> int:
     rows = queue_bench.run(count=100_000, runs=7, saves=300)
     rows += signing_bench.run(seconds=2.0, runs=5)
     rows += hub_bench.run(count=10_000, megabytes=200, runs=7)
+    rows += sync_bench.run(runs=3)
     print_table(rows)
     if args.json:
         write_json(rows, args.json)

@@ -2,9 +2,11 @@
 
 Order matters: local changes go first (so the pull that follows already carries them and
 a conflict is found at once), then pages of changes (each applied with its cursor in one
-transaction), then evidence files (largest work last; a cancel or a network failure
-keeps every byte already received). Nothing here touches Qt: the UI runs ``run`` on a
-worker thread and shows ``Progress``.
+transaction), and the evidence files those pages bring: downloads start, a few at once,
+as soon as a page is applied, and the run ends when the last file is in (a cancel or a
+network failure keeps every byte already received). Nothing here touches Qt: the UI runs
+``run`` on a worker thread and shows ``Progress`` (reported from that thread and from the
+download threads, one report at a time).
 """
 
 from __future__ import annotations
@@ -18,18 +20,19 @@ from typing import Any
 
 from assessor.errors import Cancelled, UserFacingError
 from assessor.evidence.cache import EvidenceCache
-from assessor.evidence.errors import EvidenceError
 from assessor.store.store import Store
 from assessor.store.sync_store import LAST_SYNC, OutboxEntry, SyncStore
 from assessor.sync.client import HubClient
-from assessor.sync.downloads import fetch_evidence
 from assessor.sync.errors import HubProtocolError, HubRefused, StaleRevision
+from assessor.sync.evidence_batch import EvidenceBatch, Wanted
 from assessor.sync.feed import parse_changes
 
 log = logging.getLogger(__name__)
 
 PUSH_KINDS = ("judgment", "feedback", "decision", "moderation")
 MAX_REBASES = 3
+EVIDENCE_WORKERS = 3
+"""Evidence files downloaded at once (overlaps the hub's work per file with ours)."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,8 @@ class SyncEngine:
     def __init__(self, store: Store, client: HubClient, cache: EvidenceCache | None, *,
                  on_progress: Callable[[Progress], None] = lambda p: None,
                  cancelled: Callable[[], bool] = lambda: False,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 evidence_workers: int = EVIDENCE_WORKERS) -> None:
         self._store = store
         self._sync = SyncStore(store)
         self._client = client
@@ -100,13 +104,18 @@ class SyncEngine:
         self._progress = on_progress
         self._cancelled = cancelled
         self._clock = clock
+        self._evidence_workers = evidence_workers
 
     def run(self, *, evidence: bool = True) -> SyncReport:
         report = SyncReport()
         self.push(report)
-        self.pull(report)
         if evidence and self._cache is not None:
-            self.fetch_evidence(report)
+            # Evidence of each applied page starts downloading while later pages come.
+            with self._evidence_batch() as batch:
+                self.pull(report, on_page=lambda: batch.add(self._wanted()))
+                self._finish_evidence(batch, report)
+        else:
+            self.pull(report)
         report.finished_at = self._clock()
         self._sync.put(LAST_SYNC, report.finished_at.isoformat())
         return report
@@ -184,7 +193,8 @@ class SyncEngine:
 
     # -- pull ---------------------------------------------------------------------------
 
-    def pull(self, report: SyncReport) -> None:
+    def pull(self, report: SyncReport, on_page: Callable[[], None] = lambda: None) -> None:
+        """Apply pages of changes since the cursor; ``on_page`` after each is stored."""
         cursor = self._sync.cursor()
         received = 0
         while True:
@@ -199,41 +209,35 @@ class SyncEngine:
             report.kept += applied.kept
             received += len(page.submissions)
             cursor = page.next_cursor
+            on_page()
             if not page.more:
                 return
 
     # -- evidence -----------------------------------------------------------------------
 
+    def _evidence_batch(self) -> EvidenceBatch:
+        assert self._cache is not None
+
+        def show(files: int, total: int, done: int, total_bytes: int) -> None:
+            self._progress(Progress("evidence", files, total, done, total_bytes))
+
+        return EvidenceBatch(self._client, self._cache, workers=self._evidence_workers,
+                             on_progress=show, cancelled=self._cancelled)
+
+    def _wanted(self) -> list[Wanted]:
+        return [Wanted(sha, size, name) for sha, size, name in self._sync.evidence_wanted()]
+
+    def _finish_evidence(self, batch: EvidenceBatch, report: SyncReport) -> None:
+        wanted = self._wanted()
+        batch.add(wanted)
+        batch.show_progress()
+        outcome = batch.finish(keep={w.sha256 for w in wanted})
+        report.files += outcome.files
+        report.bytes += outcome.bytes
+        report.problems.extend(outcome.problems)
+
     def fetch_evidence(self, report: SyncReport) -> None:
-        cache = self._cache
-        assert cache is not None
-        wanted = [(sha, size, name) for sha, size, name in self._sync.evidence_wanted()
-                  if not cache.has(sha)]
-        total_bytes = sum(size for _, size, _ in wanted)
-        done_bytes = 0
-        last_shown = 0
-
-        def on_bytes(n: int) -> None:
-            nonlocal done_bytes, last_shown
-            done_bytes += n
-            if done_bytes - last_shown >= 4 * 1024 * 1024:
-                last_shown = done_bytes
-                self._progress(Progress("evidence", report.files, len(wanted), done_bytes,
-                                        total_bytes))
-
-        for sha, size, name in wanted:
-            self._check_cancel()
-            self._progress(Progress("evidence", report.files, len(wanted), done_bytes,
-                                    total_bytes))
-            before = done_bytes
-            try:
-                fetched = fetch_evidence(self._client, cache, sha, size, on_bytes=on_bytes,
-                                         cancelled=self._cancelled)
-            except (HubRefused, HubProtocolError, EvidenceError) as exc:
-                report.problems.append(f"{name}: {exc}")
-                continue
-            done_bytes = before + size - fetched.resumed_from
-            report.files += 1
-            report.bytes += fetched.received
-        self._progress(Progress("evidence", report.files, len(wanted), done_bytes,
-                                total_bytes))
+        """Download every evidence file the local submissions hold and the cache lacks
+        (a few at once; see ``EvidenceBatch``)."""
+        with self._evidence_batch() as batch:
+            self._finish_evidence(batch, report)
