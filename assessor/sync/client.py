@@ -179,7 +179,7 @@ class HubClient:
                 raise HubProtocolError(f"The hub answered an evidence download with HTTP "
                                        f"{response.status_code}.")
             yield EvidenceStream(first, total, length,
-                                 _guarded(response.iter_raw(DOWNLOAD_CHUNK)))
+                                 _guarded(response.iter_raw()))  # as received: no re-chunking copy
 
     # -- plumbing ------------------------------------------------------------------------
 
