@@ -139,12 +139,18 @@ class SyncStore:
                 outcome = self._remove(s, submission_id, audit)
                 removed += outcome == "removed"
                 kept += outcome == "kept"
-            added = updated = 0
+            latest = {r.submission.id: r for r in page.submissions}
+            known = set(s.scalars(select(SubmissionRecord.id).where(
+                SubmissionRecord.id.in_(list(latest)))))
+            fresh = [r for r in latest.values() if r.submission.id not in known]
+            if fresh:
+                self._insert_new(s, fresh, audit, now)
+            updated = 0
             for remote_sub in page.submissions:
-                if self._upsert(s, remote_sub, audit, now):
-                    added += 1
-                else:
+                if remote_sub.submission.id in known:
+                    self._upsert(s, remote_sub, audit, now)
                     updated += 1
+            added = len(fresh)
             s.merge(SyncStateRecord(key=CURSOR, value=str(page.next_cursor)))
             return AppliedPage(added, updated, removed, kept)
 
@@ -167,6 +173,71 @@ class SyncStore:
         s.delete(record)
         s.flush()
         return "removed"
+
+    def _insert_new(self, s: Session, fresh: list[RemoteSubmission], audit: _AuditWriter,
+                    now: datetime) -> None:
+        """Submissions this desktop has never held, in a few statements for the lot (the
+        first pull of a large assignment is mostly this)."""
+        s.execute(insert(SubmissionRecord), [
+            convert.submission_row(r.submission) | {"updated_at": now,
+                                                    "status_index": r.status_index}
+            for r in fresh])
+        pks: dict[str, int] = dict(s.execute(select(SubmissionRecord.id, SubmissionRecord.pk)
+                                             .where(SubmissionRecord.id.in_(
+                                                 [r.submission.id for r in fresh]))).all())
+        evidence = [convert.evidence_row(item, i) | {"submission_pk": pks[r.submission.id]}
+                    for r in fresh for i, item in enumerate(r.submission.evidence)]
+        if evidence:
+            s.execute(insert(EvidenceRecord), evidence)
+        judgments: list[dict[str, Any]] = []
+        pins: list[dict[str, Any]] = []
+        for r in fresh:
+            pk = pks[r.submission.id]
+            for j in {j.criterion: j for j in r.judgments}.values():
+                judgments.append({"submission_pk": pk, "criterion_key": j.criterion,
+                                  "level_key": j.level, "comment": j.comment,
+                                  "author": j.author_id or "hub", "at": j.at or now,
+                                  "revision": 1, "remote_revision": j.revision})
+                pins.extend(convert.pin_row(pin, i) | {"submission_pk": pk,
+                                                       "criterion_key": j.criterion}
+                            for i, pin in enumerate(j.pins))
+        if judgments:
+            s.execute(insert(JudgmentRecord), judgments)
+        if pins:
+            s.execute(insert(PinRecord), pins)
+        notes = _new_notes(s, fresh, pks, now)
+        if notes:
+            s.execute(insert(FeedbackRecord), notes)
+        decisions = self._new_decisions(s, fresh, pks, now)
+        if decisions:
+            s.execute(insert(DecisionRecord), decisions)
+        audit.append_many([
+            (SYSTEM_ACTOR, Action.RECEIVE, r.submission.id, None, r.submission.state,
+             {"attempt": r.submission.attempt, "template": r.submission.template_id,
+              "revision": r.submission.revision})
+            for r in fresh])
+
+    def _new_decisions(self, s: Session, fresh: list[RemoteSubmission],
+                       pks: dict[str, int], now: datetime) -> list[dict[str, Any]]:
+        decision_ids = [d.id for r in fresh for d in r.decisions]
+        seen = set(s.scalars(select(DecisionRecord.id).where(
+            DecisionRecord.id.in_(decision_ids)))) if decision_ids else set()
+        decisions = []
+        for r in fresh:
+            wanted = [d for d in r.decisions
+                      if d.id not in seen and d.outcome in (o.value for o in Outcome)]
+            if not wanted:
+                continue
+            sub = r.submission
+            mastery = self._store._rubric_in(s, sub.rubric_key, sub.rubric_version).evaluate(
+                {j.criterion: j.level for j in r.judgments})
+            for d in wanted:
+                seen.add(d.id)
+                decisions.append({"id": d.id, "submission_pk": pks[sub.id],
+                                  "outcome": d.outcome, "author": d.author_id or "hub",
+                                  "at": d.at or now, "total": mastery.total,
+                                  "mastered": mastery.mastered, "note": d.note})
+        return decisions
 
     def _upsert(self, s: Session, remote: RemoteSubmission, audit: _AuditWriter,
                 now: datetime) -> bool:
@@ -490,6 +561,31 @@ def _waiting(s: Session, submission_id: str) -> _Waiting:
         elif kind in STATE_KINDS:
             state_conflict = True
     return _Waiting(kinds, criteria, conflicted, state_conflict)
+
+
+def _new_notes(s: Session, fresh: list[RemoteSubmission], pks: dict[str, int],
+               now: datetime) -> list[dict[str, Any]]:
+    """Feedback rows of new submissions (a note id already held elsewhere is skipped)."""
+    note_ids = [n.id for r in fresh for n in r.feedback]
+    taken = set(s.scalars(select(FeedbackRecord.id).where(FeedbackRecord.id.in_(note_ids)))
+                ) if note_ids else set()
+    roles = {role.value for role in Role}
+    notes = []
+    for r in fresh:
+        mine: set[str] = set()
+        for n in r.feedback:
+            if n.id in taken or n.id in mine:
+                continue
+            notes.append({"id": n.id, "submission_pk": pks[r.submission.id],
+                          "criterion_key": n.criterion,
+                          "parent_id": n.parent_id if n.parent_id in mine else None,
+                          "author": n.author_id or "hub",
+                          "role": n.author_role if n.author_role in roles
+                          else Role.SYSTEM.value,
+                          "visibility": Visibility(n.visibility).value, "body": n.body,
+                          "at": n.at or now})
+            mine.add(n.id)
+    return notes
 
 
 def _has_local_work(s: Session, submission_id: str) -> bool:

@@ -266,3 +266,34 @@ def test_cancelled_download_resumes_without_fetching_kept_bytes_again(
     assert desk.cache.read(sha) == big
     assert 0 < report.bytes < len(big)  # only the rest came over the network
     assert json.dumps(report.problems) == "[]"
+
+
+def test_a_new_desktop_receives_judgments_notes_and_decisions_made_elsewhere(
+        sync_hub: RunningHub, desktops) -> None:
+    from assessor.domain.feedback import Outcome
+    from assessor.domain.submission import State
+
+    [sub_id] = add_for(sync_hub, "ada")
+    first: Desktop = desktops("first")
+    first.sign_in(sync_hub.url, "ada")
+    first.sync()
+    ada = actor(sync_hub, "ada")
+    first.store.record_judgment(sub_id, JudgmentDraft("listening", "meets", "Heard them"), ada)
+    first.store.record_judgment(sub_id, JudgmentDraft("resolution", "exceeds", "Solved"), ada)
+    first.store.add_feedback(sub_id, ada, "Well done", Visibility.LEARNER,
+                             criterion_key="listening")
+    first.store.decide(sub_id, ada, Outcome.APPROVE, note="Meets the standard")
+    assert first.sync().pushed == 4
+
+    second: Desktop = desktops("second")
+    second.sign_in(sync_hub.url, "ada")
+    assert second.sync().added == 1
+    review = second.store.review(sub_id)
+    assert review.submission.state is State.APPROVED
+    assert {k: (j.level_key, j.comment) for k, j in review.judgments.items()} == {
+        "listening": ("meets", "Heard them"), "resolution": ("exceeds", "Solved")}
+    assert [(n.body, n.criterion_key) for n in review.feedback] == [("Well done", "listening")]
+    [decision] = review.decisions
+    assert decision.outcome is Outcome.APPROVE and decision.note == "Meets the standard"
+    assert decision.mastered and decision.total == 5
+    assert second.store.verify_audit().ok
