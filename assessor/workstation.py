@@ -106,7 +106,19 @@ class Workstation:
         issuer = IssuerProfile(settings.organisation_name, settings.organisation_url,
                                id=settings.issuer_id)
         hub = settings.hub_url or settings.organisation_url
-        return SigningService(self.store, self.keys, issuer, hub)
+        status = None
+        if settings.status_list_url:
+            from assessor.credentials.ob3 import StatusEntry
+            from assessor.store.sync_store import SyncStore
+
+            places, list_url = SyncStore(self.store), settings.status_list_url
+
+            def status(submission_id: str) -> StatusEntry | None:
+                index = places.status_index(submission_id)
+                return None if index is None else StatusEntry(list_url, index)
+
+        return SigningService(self.store, self.keys, issuer, hub, status=status,
+                              revocation_list=settings.revocation_list_url)
 
     def sync_status(self) -> SyncStatus:
         return SyncStatus(

@@ -37,8 +37,9 @@ class BatchResult:
 Progress = Callable[[int, int, str], None]
 """(done, total, submission id just finished)."""
 
-StatusAllocator = Callable[[str], StatusEntry]
-"""Gives the status list position for a submission's credential (the hub hands these out)."""
+StatusAllocator = Callable[[str], StatusEntry | None]
+"""Gives the status list position for a submission's credential (the hub hands these out;
+None for a submission that never came from a hub)."""
 
 
 class SigningService:

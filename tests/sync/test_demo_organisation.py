@@ -3,6 +3,8 @@ process, signs in as the demo assessor (enrolling its key) and syncs real eviden
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from assessor.config import load_settings
@@ -44,3 +46,65 @@ def test_a_fresh_desktop_opens_the_demo_organisation_and_syncs_it(
     finally:
         demo.stop()
         KeychainSecrets().delete(token_name(demo.hub.url))
+
+
+def test_the_whole_flow_on_the_demo_from_sync_to_a_published_verifiable_credential(
+        home: AppPaths) -> None:
+    """Sync, judge every criterion, approve, sign, push: the hub publishes the credential
+    and it verifies against the hub's DID document and status list."""
+    import httpx
+
+    from assessor.credentials.verify import verify_credential
+    from assessor.domain.feedback import Outcome
+    from assessor.domain.judgment import JudgmentDraft
+    from assessor.domain.submission import State
+    from assessor.workstation import Workstation
+
+    demo = open_demo_organisation(home)
+    workstation = Workstation.open(home)
+    try:
+        sync_once(home, evidence=False)
+        store = workstation.store
+        actor = workstation.actor
+        pending = [s for s in (store.submission(i) for i in _submission_ids(home))
+                   if s.state is State.PENDING and s.assigned_to == actor.user_id]
+        for submission in pending:  # the demo samples some decisions for moderation
+            rubric = store.rubric(submission.rubric_key, submission.rubric_version)
+            for criterion in rubric.criteria:
+                best = max(criterion.levels, key=lambda level: level.points)
+                store.record_judgment(submission.id, JudgmentDraft(criterion.key, best.key,
+                                                                   "Clear evidence"), actor)
+            store.decide(submission.id, actor, Outcome.APPROVE, note="Well evidenced")
+            sync_once(home, evidence=False)
+            if store.submission(submission.id).state is State.APPROVED:
+                break
+        else:
+            raise AssertionError("every demo decision went to moderation")
+        signing = workstation.signing()
+        signed = signing.sign(signing.preview(submission.id, actor), actor)
+        report = sync_once(home, evidence=False)
+        assert report.pushed == 1 and report.refused == 0 and report.conflicts == 0
+        assert store.submission(submission.id).state is State.PUBLISHED
+        with httpx.Client(base_url=demo.hub.url) as client:
+            published = client.get(f"/credentials/{signed['id']}",
+                                   params={"format": "json"}).json()
+            did = client.get("/.well-known/did.json").json()
+            status = client.get(urlsplit(signed["credentialStatus"]["statusListCredential"]
+                                         ).path).json()
+        assert published["proof"] == signed["proof"]
+        result = verify_credential(published, documents=[did], status_documents=[status])
+        assert result.ok, result.lines()
+    finally:
+        workstation.close()
+        demo.stop()
+        KeychainSecrets().delete(token_name(demo.hub.url))
+
+
+def _submission_ids(home: AppPaths) -> list[str]:
+    from assessor.store.database import read_only_connection
+
+    connection = read_only_connection(home.store)
+    try:
+        return [row[0] for row in connection.execute("SELECT id FROM submissions")]
+    finally:
+        connection.close()
