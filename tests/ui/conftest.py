@@ -8,10 +8,12 @@ from tests.core.helpers import seeded_store
 
 
 @pytest.fixture
-def open_window(home, qtbot, no_error_windows):
-    """Open the real main window over ``home``; closes every window it opened."""
+def open_window(home, qtbot, no_error_windows, monkeypatch):
+    """Open the real main window over ``home``; closes every window it opened. The
+    embedded demo organisation stays off unless a test turns it on (ASSESSOR_DEMO=1)."""
     from ui.app import build_main_window, make_application
 
+    monkeypatch.setenv("ASSESSOR_DEMO", "0")
     make_application()
     opened = []
 

@@ -24,6 +24,7 @@ from assessor.errors import Cancelled, UserFacingError
 if TYPE_CHECKING:
     from assessor.store.sync_store import Conflict
     from assessor.sync.backoff import Backoff
+    from assessor.sync.demo_organisation import DemoOrganisation
     from assessor.sync.engine import Progress, SyncReport
     from assessor.workstation import Workstation
     from ui.sync.conflict_dialog import ConflictDialog
@@ -61,6 +62,7 @@ class SyncController(QObject):
         self.window = window
         self.label = label
         self.running = False
+        self.closed = False
         self.last_sync: datetime | None = None
         self.last_problem = ""
         self.conflict_count = 0
@@ -70,6 +72,8 @@ class SyncController(QObject):
         self._retry_at: datetime | None = None
         self._sign_in_dialog: SignInDialog | None = None
         self._conflict_dialog: ConflictDialog | None = None
+        self.demo: DemoOrganisation | None = None
+        self._opening_demo = False
 
         self.progress = QProgressBar()
         self.progress.setObjectName("syncProgress")
@@ -110,12 +114,64 @@ class SyncController(QObject):
         status_widgets.addPermanentWidget(self.cancel_button)
 
     def start(self) -> None:
-        """After the first paint: read when the last sync was, and sync soon if a hub is
-        configured."""
+        """After the first paint: read when the last sync was; serve the demo organisation
+        when no hub is configured (or the demo is the hub); sync soon."""
+        from assessor.sync.demo_organisation import wants_demo
+
         self.runner.run(self._read_state, self._state_read, lambda exc: None, store=True)
-        if self.ws.settings.hub_configured:
+        if wants_demo(self.ws.paths):
+            self.open_demo()
+        elif self.ws.settings.hub_configured:
             self.timer.start(FIRST_SYNC_DELAY_MS)
         self.refresh()
+
+    def open_demo(self) -> bool:
+        """Serve the demo organisation in this process and sync it; False when the embedded
+        demo is switched off here."""
+        from assessor.sync.demo_organisation import demo_enabled, open_demo_organisation
+
+        if not demo_enabled():
+            return False
+        if self.demo is not None or self._opening_demo:
+            self.sync_now(quiet=False)
+            return True
+        self._opening_demo = True
+        paths = self.ws.paths
+        self.label.setText("Opening the demo organisation…")
+
+        def work() -> Any:
+            demo = open_demo_organisation(paths)
+            if demo.signed_in is not None and demo.signed_in.switched_user:
+                from assessor.store.sync_store import SyncStore
+
+                SyncStore(self.ws.store).reset_cursor()
+            return demo
+
+        def done(demo: Any) -> None:
+            from assessor.config import load_settings
+
+            self._opening_demo = False
+            self.demo = demo
+            self.ws.use_settings(load_settings(paths.home))
+            if demo.warning:
+                self.label.setToolTip(demo.warning)
+            self.signed_in.emit()
+            self._update_actions()
+            self.sync_now(quiet=True)
+
+        def failed(exc: Exception) -> None:
+            self._opening_demo = False
+            self.last_problem = f"The demo organisation could not be opened: {exc}"
+            log.warning("%s", self.last_problem)
+            self.refresh()
+
+        self.runner.run(work, done, failed)
+        return True
+
+    def stop_demo(self) -> None:
+        if self.demo is not None:
+            self.demo.stop()
+            self.demo = None
 
     def _read_state(self) -> tuple[str, int]:
         from assessor.store.sync_store import LAST_SYNC, SyncStore
@@ -135,6 +191,9 @@ class SyncController(QObject):
         self.refresh()
 
     def shutdown(self) -> None:
+        """The window is closing: stop the timer, stop a running sync at its next step, and
+        ignore what arrives afterwards."""
+        self.closed = True
         self.timer.stop()
         self._cancel.set()
 
@@ -146,7 +205,9 @@ class SyncController(QObject):
         conflicts = (f" — {self.conflict_count} conflict"
                      f"{'s' if self.conflict_count != 1 else ''} to resolve"
                      if self.conflict_count else "")
-        if not self.ws.settings.hub_configured:
+        if not self._configured():
+            if self._opening_demo:
+                return f"Opening the demo organisation… — {changes}"
             return f"Offline — no hub configured — {changes}"
         if self.running:
             return f"Syncing — {changes}{conflicts}"
@@ -161,11 +222,19 @@ class SyncController(QObject):
         return (f"Last sync {self.last_sync.astimezone():%H:%M} — {changes}{conflicts}")
 
     def refresh(self) -> None:
+        if self.closed:
+            return
         self.label.setText(self.status_text())
         self.label.setToolTip(self.last_problem)
 
+    def _configured(self) -> bool:
+        try:
+            return self.ws.settings.hub_configured
+        except UserFacingError:  # broken settings: the window says so and closes
+            return False
+
     def _update_actions(self) -> None:
-        configured = self.ws.settings.hub_configured
+        configured = self._configured()
         self.sync_action.setEnabled(not self.running)
         self.sync_action.setStatusTip(
             "Send your changes to the hub and fetch new submissions and evidence"
@@ -180,7 +249,7 @@ class SyncController(QObject):
         unless this is the timer (``quiet``)."""
         if self.running:
             return
-        if not self.ws.settings.hub_configured:
+        if not self._configured():
             if not quiet:
                 self.ask_sign_in()
             return
@@ -236,6 +305,8 @@ class SyncController(QObject):
 
     def _finished(self, outcome: _Outcome) -> None:
         self._done_running()
+        if self.closed:
+            return
         report = outcome.report
         self.last_sync = report.finished_at or datetime.now(UTC)
         self.last_problem = ""
@@ -256,6 +327,8 @@ class SyncController(QObject):
         from assessor.sync.errors import HubUnreachable, SignInRequired
 
         self._done_running()
+        if self.closed:
+            return
         self._update_actions()
         if isinstance(exc, Cancelled):
             self.last_problem = ""
@@ -274,7 +347,7 @@ class SyncController(QObject):
             messages.show_error(self.window, exc)
             return
         self.last_problem = str(exc)
-        delay = self._next_delay()
+        delay = self._next_delay(getattr(exc, "retry_after", None))
         self._retry_at = datetime.now(UTC) + timedelta(seconds=delay)
         self._schedule(delay)
         self.refresh()
@@ -284,15 +357,15 @@ class SyncController(QObject):
 
             messages.show_error(self.window, exc, title="Sync")
 
-    def _next_delay(self) -> float:
+    def _next_delay(self, retry_after: float | None) -> float:
         if self._backoff is None:
             from assessor.sync.backoff import Backoff
 
             self._backoff = Backoff()
-        return float(self._backoff.next_delay())
+        return float(self._backoff.next_delay(retry_after))
 
     def _schedule(self, seconds: float) -> None:
-        if self.ws.settings.hub_configured and seconds > 0:
+        if not self.closed and self._configured() and seconds > 0:
             self.timer.start(int(seconds * 1000))
 
     # -- sign-in and out -------------------------------------------------------------

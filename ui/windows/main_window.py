@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the domain and the other panes load after the window is pai
     from assessor.domain.judgment import Judgment, JudgmentDraft
     from assessor.domain.review import ReviewSnapshot
     from assessor.workstation import Workstation
+    from ui.sync.controller import SyncController
     from ui.windows.review_pane import ReviewPane
     from ui.windows.rubric_panel import RubricPanel
 
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow):
             return
         self._build_menus(hub_configured=self.ws.settings.hub_configured)
         self.refresh_status()
+        self._sync_controller.start()
         # Build the read-write store (and import the ORM) once the first screen is painted:
         # that import holds the GIL for a while and must not compete with the first paint.
         QTimer.singleShot(STORE_WARMUP_DELAY_MS, self, self._warm_up_store)
@@ -162,6 +164,11 @@ class MainWindow(QMainWindow):
     def sync_action(self) -> QAction:
         self.finish_loading()
         return self._sync_action
+
+    @property
+    def sync_controller(self) -> SyncController:
+        self.finish_loading()
+        return self._sync_controller
 
     @property
     def sign_action(self) -> QAction:
@@ -189,10 +196,12 @@ class MainWindow(QMainWindow):
     def _build_menus(self, *, hub_configured: bool) -> None:
         """Fill the menus (after the first paint); new menus go in ``MENU_TITLES``."""
         file = self.menus["file"]
-        self._sync_action = self._action(
-            file, "&Sync Now", lambda: None, "F5",
-            "Sync needs an organisation's hub; none is configured on this computer yet.")
-        self._sync_action.setEnabled(hub_configured)
+        from ui.sync.controller import SyncController
+
+        self._sync_controller = SyncController(self.ws, self.runner, self, self._sync_label)
+        self._sync_controller.add_to(file, self.statusBar())
+        self._sync_controller.synced.connect(self._after_sync)
+        self._sync_action = self._sync_controller.sync_action
         file.addSeparator()
         self._action(file, "Load &Demo Submissions", self.load_demo,
                      tip="Add the demo organisation's sample submissions to try things out")
@@ -377,6 +386,10 @@ class MainWindow(QMainWindow):
     # -- other actions ----------------------------------------------------------------
 
     def load_demo(self) -> None:
+        """Open the demo organisation (served in process, then synced); where the embedded
+        demo is switched off, add generated demo submissions to the store instead."""
+        if self.sync_controller.open_demo():
+            return
         from assessor.demo import RUBRICS, TEMPLATES, generate_submissions
 
         user_id = self.ws.actor.user_id
@@ -426,7 +439,17 @@ class MainWindow(QMainWindow):
             box.exec()
 
     def refresh_status(self) -> None:
-        self._sync_label.setText(self.ws.sync_status().describe())
+        controller = getattr(self, "_sync_controller", None)
+        if controller is not None:
+            controller.refresh()
+        else:
+            self._sync_label.setText(self.ws.sync_status().describe())
+
+    def _after_sync(self, report: object) -> None:
+        """New or changed submissions arrived: show them, and the open one as it is now."""
+        self.queue.refresh()
+        if self._snapshot is not None:
+            self._on_submission_selected(self._snapshot.submission.id)
 
     def _about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -496,6 +519,11 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self._loaded:
             self._rubric.flush()  # a comment typed in the last moment is saved, not dropped
+        controller = getattr(self, "_sync_controller", None)
+        if controller is not None:
+            controller.shutdown()  # a running sync stops at its next step; nothing is lost
         self.runner.wait()
+        if controller is not None:
+            controller.stop_demo()
         self._save_layout()
         super().closeEvent(event)
