@@ -208,6 +208,8 @@ class SyncController(QObject):
         if not self._configured():
             if self._opening_demo:
                 return f"Opening the demo organisation… — {changes}"
+            if self.last_problem:
+                return f"Offline — the demo organisation could not open — {changes}"
             return f"Offline — no hub configured — {changes}"
         if self.running:
             return f"Syncing — {changes}{conflicts}"
