@@ -157,8 +157,10 @@ class QueueReader:
 
     def __init__(self, path: Path) -> None:
         self._db: sqlite3.Connection = read_only_connection(path)
+        self.closed = False
 
     def close(self) -> None:
+        self.closed = True
         self._db.close()
 
     def view(

@@ -197,3 +197,19 @@ def test_filter_menus_fill_in_counts_and_credentials_after_the_first_paint(
     queue.credential_filter.setCurrentIndex(1)
     assert 0 < queue.model.rowCount() < 30
     assert queue.counts.text().endswith("of 30 shown") or "of 30 shown" in queue.counts.text()
+
+
+def test_a_late_signal_after_the_workstation_closed_changes_nothing(open_window, seeded,
+                                                                    qtbot) -> None:
+    """A filter change or timer that arrives after the window closed and the store closed
+    (while everything is torn down) must not raise "Cannot operate on a closed database"."""
+    window = open_window()
+    shown = window.queue.model.rowCount()
+    window.close()
+    window.runner.wait()
+    window.ws.close()
+    window.queue.reload()
+    window.queue.refresh()
+    window.queue.search.setText("anything")
+    qtbot.wait(200)  # the search's debounce timer fires into a closed store
+    assert window.queue.model.rowCount() == shown

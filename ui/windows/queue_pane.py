@@ -278,6 +278,8 @@ class QueuePane(QWidget):
 
     def reload(self) -> None:
         """Show the current filter and order; keep the selection if it is still shown."""
+        if self._reader.closed:
+            return  # the workstation closed; a late signal (a timer, teardown) changes nothing
         selected = self.selected_id()
         self.model.set_view(self._view())
         if self._total < 0:  # the first view shows everything: its size is the total
@@ -288,6 +290,8 @@ class QueuePane(QWidget):
 
     def refresh(self) -> None:
         """The store changed (a judgment, new submissions): re-read rows and counts."""
+        if self._reader.closed:
+            return
         selected = self.selected_id()
         self.model.refresh(self._view())
         self.fill_filter_choices()
