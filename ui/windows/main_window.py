@@ -31,9 +31,12 @@ from ui.windows.queue_pane import QueuePane
 if TYPE_CHECKING:  # the domain and the other panes load after the window is painted
     from assessor.credentials.service import SigningPreview
     from assessor.domain.audit import ChainReport
-    from assessor.domain.judgment import Judgment, JudgmentDraft
+    from assessor.domain.judgment import Judgment, JudgmentDraft, Pin
     from assessor.domain.review import ReviewSnapshot
+    from assessor.domain.submission import EvidenceItem
     from assessor.workstation import Workstation
+    from ui.evidence.source import EvidenceSource
+    from ui.evidence.viewer import EvidenceViewer
     from ui.sync.controller import SyncController
     from ui.windows.review_pane import ReviewPane
     from ui.windows.rubric_panel import RubricPanel
@@ -54,6 +57,8 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Down / Ctrl+Up", "Next / previous submission"),
     ("J / K", "Next / previous criterion"),
     ("1 … 9", "Choose that level for the current criterion"),
+    ("P", "Pin part of the evidence (a page region, an image region, a stretch of a "
+          "recording) to a criterion"),
     ("Ctrl+Shift+S", "Sign the approved submission's credential"),
     ("Ctrl+Shift+V", "Verify the audit log"),
     ("F1", "This list"),
@@ -112,20 +117,24 @@ class MainWindow(QMainWindow):
         if self._loaded:
             return
         self._loaded = True
+        from ui.evidence.source import EvidenceSource
         from ui.style import apply_style
         from ui.windows.review_pane import ReviewPane
         from ui.windows.rubric_panel import RubricPanel
 
-        self._review = ReviewPane()
+        self._review = ReviewPane(runner=self.runner)
         self._rubric = RubricPanel()
+        self._evidence = EvidenceSource(self.ws.paths.evidence)
         sizes = self.split.sizes()
         for index, pane in ((1, self._review), (2, self._rubric)):
             placeholder = self.split.replaceWidget(index, pane)
             if placeholder is not None:
                 placeholder.deleteLater()
         self.split.setSizes(sizes)
+        self._restore_review_layout()
         apply_style(self._review, self._rubric)
         self._rubric.judgment_edited.connect(self._on_judgment_edited)
+        self._connect_evidence()
         self.queue.finish_loading()
         try:
             self.setWindowTitle(f"{APP_NAME} — {self.ws.actor.name}")
@@ -154,6 +163,17 @@ class MainWindow(QMainWindow):
     def rubric(self) -> RubricPanel:
         self.finish_loading()
         return self._rubric
+
+    @property
+    def viewer(self) -> EvidenceViewer:
+        self.finish_loading()
+        return self._review.viewer
+
+    @property
+    def evidence_source(self) -> EvidenceSource:
+        """Where the viewer reads evidence bytes from (this computer's encrypted cache)."""
+        self.finish_loading()
+        return self._evidence
 
     @property
     def sync_label(self) -> QLabel:
@@ -232,6 +252,9 @@ class MainWindow(QMainWindow):
         for n in range(1, 10):
             self._action(levels, f"Level {n}", lambda _=False, i=n - 1:
                          self._rubric.choose_level(i), str(n))
+        review.addSeparator()
+        review.addAction(self._review.viewer.pin_action)
+        review.addAction(self._review.viewer.save_action)
 
         review.addSeparator()
         self._sign_action = self._action(
@@ -270,12 +293,82 @@ class MainWindow(QMainWindow):
 
     def _show_snapshot(self, snapshot: ReviewSnapshot | None) -> None:
         self._snapshot = snapshot
-        self.review.show_review(snapshot)
         reason = snapshot.why_locked(self.ws.actor) if snapshot else ""
         self.rubric.show_review(snapshot, reason)
+        viewer = self.review.viewer
+        viewer.set_pins_allowed(not reason, f"You cannot add pins here. {reason}")
+        viewer.set_pins(self.rubric.all_pins())
+        self.review.show_review(snapshot)
         self.sign_action.setEnabled(
             snapshot is not None and snapshot.submission.state.value == "approved"
             and self.ws.actor.role.value == "assessor")
+
+    # -- evidence and pins -------------------------------------------------------------
+
+    def _connect_evidence(self) -> None:
+        viewer = self._review.viewer
+        self._review.evidence_selected.connect(self._on_evidence_selected)
+        viewer.pin_requested.connect(self._on_pin_requested)
+        viewer.pin_clicked.connect(self._rubric.focus_pin)
+        viewer.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._rubric.pins_changed.connect(
+            lambda: self._review.viewer.set_pins(self._rubric.all_pins()))
+        self._rubric.pin_activated.connect(self.show_pin)
+
+    def _on_evidence_selected(self, item: EvidenceItem | None) -> None:
+        viewer = self.review.viewer
+        if item is None:
+            viewer.clear()
+            return
+        source = self._evidence
+        viewer.open_item(item, lambda: source.read(item))
+
+    def show_pin(self, pin: Pin) -> None:
+        """Open the pin's evidence (if another is on show) and bring the pin into view."""
+        viewer = self.review.viewer
+        viewer.show_pin(pin)
+        current = viewer.item
+        if current is None or current.id != pin.evidence_id:
+            self.review.select_evidence(pin.evidence_id)
+
+    def _on_pin_requested(self, pin: Pin) -> None:
+        """The user drew or marked a pin: ask which criterion it backs, then save it."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        names = {item.id: item.file_name for item in snapshot.submission.evidence}
+        if pin.evidence_id not in names:
+            return
+        reason = snapshot.why_locked(self.ws.actor)
+        if reason:
+            self.statusBar().showMessage(f"You cannot add pins here. {reason}", 6000)
+            return
+        from ui.evidence.pin_dialog import PinDialog
+        from ui.evidence.pin_text import where
+
+        current = self.rubric.current_card
+        criteria = [(c.key, c.title) for c in snapshot.rubric.criteria]
+        dialog = PinDialog(criteria, current.criterion.key if current else None,
+                           f"{names[pin.evidence_id]}, {where(pin)}", self)
+        submission_id = snapshot.submission.id
+        dialog.accepted.connect(lambda: self._save_pin(submission_id, pin, *dialog.choice()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.pin_dialog = dialog
+        dialog.open()
+
+    def _save_pin(self, submission_id: str, pin: Pin, criterion_key: str, note: str) -> None:
+        """Add the pin to the criterion's judgment: the card saves it the way it saves a
+        level or a comment (``judgment_edited`` → ``Store.record_judgment``)."""
+        import dataclasses
+
+        if self._wanted_id != submission_id:
+            return
+        card = self.rubric.card_for(criterion_key)
+        if card is None:
+            return
+        card.add_pin(dataclasses.replace(pin, note=note))
+        self.rubric.set_current(self.rubric.cards.index(card))
+        self.statusBar().showMessage(f"Pinned to “{card.criterion.title}”", 4000)
 
     # -- signing ----------------------------------------------------------------------
 
@@ -494,6 +587,22 @@ class MainWindow(QMainWindow):
         except ValueError:
             return QueueSort.DUE, False
 
+    def _restore_review_layout(self) -> None:
+        """The review pane's own splitters, as they were left (or the default)."""
+        review = self._review
+        restored = True
+        for key, splitter in (("reviewSplit", review.split),
+                              ("reviewTopSplit", review.top_split)):
+            value = self.ui_state.value(key)
+            restored = restored and isinstance(value, QByteArray) \
+                and splitter.restoreState(value)
+        if not restored:
+            self._reset_review_layout()
+
+    def _reset_review_layout(self) -> None:
+        self._review.split.setSizes([28, 72])  # proportions: the viewer takes most
+        self._review.top_split.setSizes([60, 40])
+
     def _restore_layout(self) -> None:
         if not isinstance(self.ui_state.value("split"), QByteArray):
             QTimer.singleShot(0, self, self._reset_layout)
@@ -508,13 +617,18 @@ class MainWindow(QMainWindow):
         self.ui_state.setValue("geometry", self.saveGeometry())
         self.ui_state.setValue("split", self.split.saveState())
         self.ui_state.setValue("queueHeader", self.queue.table.horizontalHeader().saveState())
+        if self._loaded:
+            self.ui_state.setValue("reviewSplit", self._review.split.saveState())
+            self.ui_state.setValue("reviewTopSplit", self._review.top_split.saveState())
         sort, descending = self.queue.sort_order()
         self.ui_state.setValue("queueSort", f"{sort.value}:{'desc' if descending else 'asc'}")
         self.ui_state.sync()
 
     def _reset_layout(self) -> None:
         total = sum(self.split.sizes())
-        self.split.setSizes([total * 44 // 100, total * 24 // 100, total * 32 // 100])
+        self.split.setSizes([total * 26 // 100, total * 44 // 100, total * 30 // 100])
+        if self._loaded:
+            self._reset_review_layout()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self._loaded:
@@ -522,6 +636,8 @@ class MainWindow(QMainWindow):
         controller = getattr(self, "_sync_controller", None)
         if controller is not None:
             controller.shutdown()  # a running sync stops at its next step; nothing is lost
+        if self._loaded:
+            self._review.viewer.shutdown()  # stops the render workers; pending opens end
         self.runner.wait()
         if controller is not None:
             controller.stop_demo()

@@ -1,11 +1,13 @@
-"""ReviewPane: the submission's header, the learner's narrative and the evidence list."""
+"""ReviewPane: the submission's header, the learner's narrative, the evidence list and the
+evidence viewer."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -15,22 +17,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.evidence.message_panel import human_size
+from ui.evidence.viewer import EvidenceViewer
+
 if TYPE_CHECKING:
     from assessor.domain.review import ReviewSnapshot
     from assessor.domain.submission import EvidenceItem
+    from ui.tasks import TaskRunner
 
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
-        value /= 1000
-    return f"{size} bytes"
+__all__ = ["ReviewPane", "human_size"]
 
 
 class ReviewPane(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """The submission's header, its narrative and evidence list side by side, and below
+    them the evidence viewer, which takes most of the space.
+
+    Signals:
+        evidence_selected(EvidenceItem | None): the user (or a new submission) chose an
+            evidence item in the list; None when the list was emptied.
+    """
+
+    evidence_selected = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None, *,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.header = QLabel("Select a submission in the queue to review it.")
         self.header.setObjectName("reviewHeader")
@@ -42,11 +52,11 @@ class ReviewPane(QWidget):
         self.evidence = QListWidget()
         self.evidence.setObjectName("evidenceList")
         self.evidence.currentItemChanged.connect(self._on_evidence_changed)
-        self.details = QLabel()
-        self.details.setObjectName("evidenceDetails")
-        self.details.setWordWrap(True)
-        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.no_evidence = QLabel("This submission has no evidence files.")
+        self.no_evidence.setObjectName("emptyBody")
+        self.no_evidence.setWordWrap(True)
+        self.no_evidence.hide()
+        self.viewer = EvidenceViewer(runner=runner)
 
         narrative_box = QWidget()
         n_layout = QVBoxLayout(narrative_box)
@@ -58,12 +68,27 @@ class ReviewPane(QWidget):
         e_layout.setContentsMargins(0, 0, 0, 0)
         e_layout.addWidget(_caption("Evidence"))
         e_layout.addWidget(self.evidence, 1)
-        e_layout.addWidget(self.details)
+        e_layout.addWidget(self.no_evidence)
+        self.top_split = QSplitter(Qt.Orientation.Horizontal)
+        self.top_split.setObjectName("reviewTopSplit")
+        self.top_split.setChildrenCollapsible(False)
+        self.top_split.addWidget(narrative_box)
+        self.top_split.addWidget(evidence_box)
+        self.top_split.setStretchFactor(0, 3)
+        self.top_split.setStretchFactor(1, 2)
+        viewer_frame = QFrame()
+        viewer_frame.setObjectName("viewerFrame")
+        viewer_frame.setFrameShape(QFrame.Shape.StyledPanel)
+        f_layout = QVBoxLayout(viewer_frame)
+        f_layout.setContentsMargins(1, 1, 1, 1)
+        f_layout.addWidget(self.viewer)
         self.split = QSplitter(Qt.Orientation.Vertical)
-        self.split.addWidget(narrative_box)
-        self.split.addWidget(evidence_box)
+        self.split.setObjectName("reviewSplit")
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.top_split)
+        self.split.addWidget(viewer_frame)
         self.split.setStretchFactor(0, 1)
-        self.split.setStretchFactor(1, 2)
+        self.split.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 8, 4, 4)
         layout.addWidget(self.header)
@@ -71,12 +96,18 @@ class ReviewPane(QWidget):
         self.show_review(None)
 
     def show_review(self, snapshot: ReviewSnapshot | None) -> None:
+        """Show ``snapshot``; the evidence item that was selected stays selected when the
+        same submission is shown again (e.g. after a sync)."""
+        kept = self.selected_item()
+        self.evidence.blockSignals(True)
         self.evidence.clear()
-        self.details.clear()
+        self.evidence.blockSignals(False)
+        self.no_evidence.hide()
         if snapshot is None:
             self.header.setText("Select a submission in the queue to review it.")
             self.narrative.clear()
             self.split.setEnabled(False)
+            self.evidence_selected.emit(None)
             return
         self.split.setEnabled(True)
         sub = snapshot.submission
@@ -86,25 +117,40 @@ class ReviewPane(QWidget):
             f"{_esc(snapshot.template.achievement.name)} · attempt {sub.attempt} · "
             f"<b>{sub.state.label}</b>{due}")
         self.narrative.setPlainText(sub.narrative)
-        for item in sub.evidence:
+        row = 0
+        for index, item in enumerate(sub.evidence):
             entry = QListWidgetItem(f"{item.file_name}    {human_size(item.size)}")
-            entry.setToolTip(item.description)
+            entry.setToolTip(f"{item.description}\n{item.media_type} · sha256 {item.sha256}"
+                             if item.description else f"{item.media_type} · sha256 {item.sha256}")
             entry.setData(Qt.ItemDataRole.UserRole, item)
             self.evidence.addItem(entry)
+            if kept is not None and item.id == kept.id:
+                row = index
+        self.evidence.setVisible(bool(sub.evidence))
         if sub.evidence:
-            self.evidence.setCurrentRow(0)
+            self.evidence.setCurrentRow(row)
         else:
-            self.details.setText("This submission has no evidence files.")
+            self.no_evidence.show()
+            self.evidence_selected.emit(None)
+
+    def selected_item(self) -> EvidenceItem | None:
+        if self.evidence.currentRow() < 0:
+            return None
+        item: EvidenceItem = self.evidence.currentItem().data(Qt.ItemDataRole.UserRole)
+        return item
+
+    def select_evidence(self, evidence_id: str) -> bool:
+        """Select the item with ``evidence_id`` in the list (which shows it)."""
+        for row in range(self.evidence.count()):
+            item: EvidenceItem = self.evidence.item(row).data(Qt.ItemDataRole.UserRole)
+            if item.id == evidence_id:
+                self.evidence.setCurrentRow(row)
+                return True
+        return False
 
     def _on_evidence_changed(self, current: QListWidgetItem | None, _prev: object) -> None:
-        if current is None:
-            self.details.clear()
-            return
-        item: EvidenceItem = current.data(Qt.ItemDataRole.UserRole)
-        self.details.setText(
-            f"<b>{_esc(item.file_name)}</b><br>{_esc(item.description)}<br>"
-            f"<span style='color:gray'>{_esc(item.media_type)} · {human_size(item.size)}<br>"
-            f"sha256 {item.sha256}</span>")
+        self.evidence_selected.emit(
+            None if current is None else current.data(Qt.ItemDataRole.UserRole))
 
 
 def _caption(text: str) -> QLabel:

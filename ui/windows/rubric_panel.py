@@ -1,11 +1,14 @@
-"""RubricPanel: one card per criterion, levels chosen by click or number key.
+"""RubricPanel: one card per criterion, levels chosen by click or number key, and the
+evidence pins that back each judgment.
 
-The panel does not save anything itself: it emits ``judgment_edited`` and the main window
-records the judgment through the core, then calls ``mark_saved``.
+The panel does not save anything itself: it emits ``judgment_edited`` (also when a pin is
+added or removed) and the main window records the judgment through the core, then calls
+``mark_saved``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -19,32 +22,52 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 if TYPE_CHECKING:
-    from assessor.domain.judgment import Judgment
+    from assessor.domain.judgment import Judgment, Pin
     from assessor.domain.review import ReviewSnapshot
     from assessor.domain.rubric import Criterion, MasteryOutcome
 
 COMMENT_SAVE_DELAY_MS = 700
+PIN_FLASH_MS = 1200
+PIN_TEXT_MAX = 70
+
+_PINS_STYLE = """
+QPushButton#pinLink { border: none; background: transparent; color: #1f4e79; text-align: left;
+                      padding: 2px 4px; }
+QPushButton#pinLink:hover { text-decoration: underline; }
+QPushButton#pinLink[flash="true"] { background: #fff3c4; border-radius: 4px; }
+QToolButton#pinRemove { border: none; color: #80868b; padding: 0 4px; }
+QToolButton#pinRemove:hover { color: #b3261e; }
+"""
 
 
 class CriterionCard(QFrame):
     """Signals:
-        edited(JudgmentDraft): the level or the comment changed.
+        edited(JudgmentDraft): the level, the comment or the pins changed.
         focused(): the user clicked into this card.
+        pins_changed(): a pin was added or removed (or a failed save put them back).
+        pin_activated(Pin): the user clicked a listed pin (to see it in its evidence).
     """
 
     edited = Signal(object)
     focused = Signal()
+    pins_changed = Signal()
+    pin_activated = Signal(object)
 
     def __init__(self, criterion: Criterion, judgment: Judgment | None, number: int,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 evidence_names: Mapping[str, str] | None = None) -> None:
         super().__init__(parent)
         self.criterion = criterion
         self._judgment = judgment
+        self._pins: tuple[Pin, ...] = judgment.pins if judgment else ()
+        self._names = dict(evidence_names or {})
+        self._locked = False
         self.setObjectName("criterionCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setProperty("current", False)
@@ -100,6 +123,14 @@ class CriterionCard(QFrame):
         self._comment_timer.timeout.connect(self._emit)
         self.comment.textChanged.connect(self._comment_timer.start)
 
+        self.pin_box = QWidget()
+        self.pin_box.setObjectName("pinBox")
+        self.pin_box.setStyleSheet(_PINS_STYLE)
+        self._pin_rows = QVBoxLayout(self.pin_box)
+        self._pin_rows.setContentsMargins(0, 0, 0, 0)
+        self._pin_rows.setSpacing(0)
+        self.pin_links: list[QPushButton] = []
+
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         if badges:
@@ -107,6 +138,7 @@ class CriterionCard(QFrame):
         layout.addWidget(description)
         layout.addLayout(grid)
         layout.addWidget(self.comment)
+        layout.addWidget(self.pin_box)
         self._show(judgment)
 
     # -- state ------------------------------------------------------------------------
@@ -123,9 +155,11 @@ class CriterionCard(QFrame):
                 button.click()
 
     def set_locked(self, locked: bool) -> None:
+        self._locked = locked
         for button in self.levels.buttons():
             button.setEnabled(not locked)
         self.comment.setReadOnly(locked)
+        self._show_pins()
 
     def mark_saved(self, judgment: Judgment) -> None:
         self._judgment = judgment
@@ -136,6 +170,85 @@ class CriterionCard(QFrame):
     def mark_failed(self) -> None:
         self.status.setText("Not saved")
         self._show(self._judgment)
+        self.pins_changed.emit()
+
+    # -- pins ---------------------------------------------------------------------------
+
+    @property
+    def pins(self) -> tuple[Pin, ...]:
+        """The pins as the user last left them (saved, or being saved)."""
+        return self._pins
+
+    def add_pin(self, pin: Pin) -> None:
+        """Add ``pin`` and save the judgment with it."""
+        if self._locked:
+            return
+        self._pins = (*self._pins, pin)
+        self._show_pins()
+        self.pins_changed.emit()
+        self._emit()
+
+    def remove_pin(self, pin: Pin) -> None:
+        """Take ``pin`` away and save the judgment without it."""
+        if self._locked or pin not in self._pins:
+            return
+        index = self._pins.index(pin)
+        self._pins = self._pins[:index] + self._pins[index + 1:]
+        self._show_pins()
+        self.pins_changed.emit()
+        self._emit()
+
+    def flash_pin(self, pin: Pin) -> None:
+        """Mark the pin's row for a moment (after it was clicked in the evidence)."""
+        if pin not in self._pins:
+            return
+        link = self.pin_links[self._pins.index(pin)]
+        link.setProperty("flash", True)
+        _repolish(link)
+
+        def unflash() -> None:
+            link.setProperty("flash", False)
+            _repolish(link)
+
+        QTimer.singleShot(PIN_FLASH_MS, link, unflash)
+
+    def pin_text(self, pin: Pin) -> str:
+        from ui.evidence.pin_text import describe
+
+        name = self._names.get(pin.evidence_id, "")
+        return f"{describe(pin)}  ·  {name}" if name else describe(pin)
+
+    def _show_pins(self) -> None:
+        while self._pin_rows.count():
+            item = self._pin_rows.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.pin_links = []
+        for pin in self._pins:
+            text = self.pin_text(pin)
+            link = QPushButton(text if len(text) <= PIN_TEXT_MAX
+                               else text[:PIN_TEXT_MAX - 1] + "…")
+            link.setObjectName("pinLink")
+            link.setFlat(True)
+            link.setCursor(Qt.CursorShape.PointingHandCursor)
+            link.setToolTip(f"Show in the evidence: {text}")
+            link.clicked.connect(lambda _=False, p=pin: self.pin_activated.emit(p))
+            remove = QToolButton()
+            remove.setObjectName("pinRemove")
+            remove.setText("×")
+            remove.setToolTip("Remove this pin")
+            remove.setVisible(not self._locked)
+            remove.clicked.connect(lambda _=False, p=pin: self.remove_pin(p))
+            row = QWidget()
+            row_layout = QHBoxLayout(row)
+            row_layout.setContentsMargins(0, 0, 0, 0)
+            row_layout.setSpacing(2)
+            row_layout.addWidget(link, 1)
+            row_layout.addWidget(remove)
+            self._pin_rows.addWidget(row)
+            self.pin_links.append(link)
+        self.pin_box.setVisible(bool(self._pins))
 
     def flush(self) -> None:
         """Save a pending comment edit now (before switching submission or quitting)."""
@@ -161,6 +274,8 @@ class CriterionCard(QFrame):
         self.comment.blockSignals(False)
         if judgment:
             self.status.setText("Saved")
+        self._pins = judgment.pins if judgment else ()
+        self._show_pins()
 
     def _on_level_clicked(self, index: int) -> None:
         for i, button in enumerate(self.levels.buttons()):
@@ -172,18 +287,21 @@ class CriterionCard(QFrame):
     def _emit(self) -> None:
         from assessor.domain.judgment import JudgmentDraft
 
-        pins = self._judgment.pins if self._judgment else ()
         self.status.setText("Saving…")
         self.edited.emit(JudgmentDraft(self.criterion.key, self.chosen_level(),
-                                       self.comment.toPlainText(), pins))
+                                       self.comment.toPlainText(), self._pins))
 
 
 class RubricPanel(QWidget):
     """Signals:
-        judgment_edited(JudgmentDraft): a criterion's level or comment changed.
+        judgment_edited(JudgmentDraft): a criterion's level, comment or pins changed.
+        pins_changed(): the pins of some criterion changed (added, removed, put back).
+        pin_activated(Pin): the user clicked a listed pin.
     """
 
     judgment_edited = Signal(object)
+    pins_changed = Signal()
+    pin_activated = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -238,9 +356,13 @@ class RubricPanel(QWidget):
             return
         rubric = snapshot.rubric
         self.title.setText(f"{rubric.title}  <span style='color:gray'>v{rubric.version}</span>")
+        names = {item.id: item.file_name for item in snapshot.submission.evidence}
         for number, criterion in enumerate(rubric.criteria, start=1):
-            card = CriterionCard(criterion, snapshot.judgments.get(criterion.key), number)
+            card = CriterionCard(criterion, snapshot.judgments.get(criterion.key), number,
+                                 evidence_names=names)
             card.edited.connect(self.judgment_edited)
+            card.pins_changed.connect(self.pins_changed)
+            card.pin_activated.connect(self.pin_activated)
             card.focused.connect(lambda c=card: self.set_current(self.cards.index(c)))
             card.set_locked(bool(locked_reason))
             self._cards.insertWidget(self._cards.count() - 1, card)
@@ -276,6 +398,24 @@ class RubricPanel(QWidget):
     def card_for(self, criterion_key: str) -> CriterionCard | None:
         return next((c for c in self.cards if c.criterion.key == criterion_key), None)
 
+    @property
+    def current_card(self) -> CriterionCard | None:
+        return self.cards[self._current] if self.cards else None
+
+    def all_pins(self) -> tuple[Pin, ...]:
+        """Every pin of the open submission, criterion by criterion."""
+        return tuple(pin for card in self.cards for pin in card.pins)
+
+    def card_with_pin(self, pin: Pin) -> CriterionCard | None:
+        return next((c for c in self.cards if pin in c.pins), None)
+
+    def focus_pin(self, pin: Pin) -> None:
+        """Make the card holding ``pin`` the current one and mark the pin in its list."""
+        card = self.card_with_pin(pin)
+        if card is not None:
+            self.set_current(self.cards.index(card))
+            card.flash_pin(pin)
+
     def set_current(self, index: int) -> None:
         if not self.cards:
             return
@@ -294,3 +434,8 @@ class RubricPanel(QWidget):
     def flush(self) -> None:
         for card in self.cards:
             card.flush()
+
+
+def _repolish(widget: QWidget) -> None:
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)

@@ -1,0 +1,1 @@
+"""Evidence views: documents, images, text, recordings, and the viewer that picks one."""
