@@ -42,10 +42,12 @@ RENAMED_TAGS = {
 # Dropped together with everything inside them.
 DROPPED_WITH_CONTENT = frozenset(
     (
-        "script style iframe frame frameset object embed applet svg math template title "
-        "noembed noframes xmp plaintext select datalist audio video canvas map"
+        "script style iframe frameset object applet svg math template title noembed "
+        "noframes xmp plaintext select datalist audio video canvas map"
     ).split()
 )
+# Never shown; void, so there is no content to skip (img is shown as its alternative text).
+# Everything else not allowed is simply unwrapped: its tag goes, its text stays.
 
 _MAX_DEPTH = 100
 _MAX_TITLE = 500

@@ -217,7 +217,7 @@ def _detect(data: bytes) -> str | None:
 
 def _size(count: int) -> str:
     if count >= 2**20:
-        return f"{count / 2**20:.1f} MB".replace(".0 MB", " MB")
+        return f"{count // 2**20} MB" if count % 2**20 == 0 else f"{count / 2**20:.1f} MB"
     if count >= 1024:
         return f"{count / 1024:.0f} KB"
     return f"{count} bytes"
