@@ -16,6 +16,7 @@ class Row:
     baseline_ms: float | None
     target: str
     met: bool
+    unit: str = "ms"  # "MB" for memory rows
 
     @property
     def ratio(self) -> float | None:
@@ -36,8 +37,9 @@ def print_table(rows: list[Row]) -> None:
     for r in rows:
         base = f"{r.baseline_ms:.2f}" if r.baseline_ms is not None else "-"
         ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
-        print(f"{r.name:<44}{r.figure_ms:>8.2f}ms  {r.baseline_name:<34}{base:>7}ms{ratio:>8}  "
-              f"{r.target:<24}{'met' if r.met else 'MISSED'}")
+        unit = f"{r.unit:<2}"
+        print(f"{r.name:<44}{r.figure_ms:>8.2f}{unit}  {r.baseline_name:<34}{base:>7}{unit}"
+              f"{ratio:>8}  {r.target:<24}{'met' if r.met else 'MISSED'}")
 
 
 def write_json(rows: list[Row], path: Path) -> None:

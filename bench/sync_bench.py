@@ -354,7 +354,7 @@ def rows_for(results: dict[str, Any], shape: Shape) -> list[Row]:
                         share >= MIN_SHARE or not judged))
         # not a time: the figure column carries megabytes here
         rows.append(Row(f"sync {labels[username]} peak RSS (MB)", r["peak_rss_mb"], "-", None,
-                        f"< {RSS_LIMIT_MB} MB", r["peak_rss_mb"] < RSS_LIMIT_MB))
+                        f"< {RSS_LIMIT_MB} MB", r["peak_rss_mb"] < RSS_LIMIT_MB, unit="MB"))
     return rows
 
 
