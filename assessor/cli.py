@@ -100,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_hub_parser(commands)
     add_sync_parser(commands)
     _add_demo_parser(commands)
+    _add_render_parser(commands)
     return parser
 
 
@@ -110,6 +111,27 @@ def _add_demo_parser(commands: Any) -> None:
         "seed", help="add the demo organisation's rubrics and generated submissions")
     seed.add_argument("--count", type=int, default=60, help="submissions to add (default 60)")
     seed.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+
+
+def _add_render_parser(commands: Any) -> None:
+    render = commands.add_parser(
+        "render", help="draw a page of an evidence file (document, picture, text, office) "
+        "into a PNG, headless")
+    render.add_argument("file", metavar="FILE")
+    render.add_argument("--page", type=int, default=1, metavar="N",
+                        help="page (or frame of a picture) to draw, from 1 (default 1)")
+    render.add_argument("--dpi", type=float, default=150.0, metavar="D",
+                        help="resolution for documents (default 150)")
+    render.add_argument("--password", metavar="P", help="password of an encrypted PDF")
+    render.add_argument("--timeout", type=float, default=15.0, metavar="S",
+                        help="give up on a page after S seconds (default 15)")
+    render.add_argument("--out", required=True, metavar="OUT.png")
+
+
+def _render(args: argparse.Namespace, paths: AppPaths) -> int:
+    from assessor.evidence.render.cli import run_render
+
+    return run_render(args)
 
 
 def _add_ob2_parsers(cred_cmds: Any) -> None:
@@ -537,6 +559,7 @@ _COMMANDS: dict[tuple[str, str], Command] = {
     ("store", "verify"): _store_verify,
     ("store", "migrate"): _store_migrate,
     ("demo", "seed"): _demo_seed,
+    ("render", ""): _render,
     ("credential", "sign"): _credential_sign,
     ("credential", "verify"): _credential_verify,
     ("credential", "bake"): _credential_bake,
