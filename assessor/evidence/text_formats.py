@@ -178,19 +178,27 @@ def _decode(data: bytes, codec: str, *, final: bool) -> tuple[str, bool]:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """Mostly-ASCII UTF-16 has a zero in every other byte: on the odd side for little-endian,
-    the even side for big-endian. Text in other scripts is left to the detector."""
+    """Text in one script in UTF-16 has a few values only in its high bytes (zero for ASCII,
+    0x04 for Cyrillic...): on the odd side for little-endian, the even side for big-endian.
+    It counts only if it then decodes to printable text."""
     sample = data[:_DETECT_SAMPLE]
     pairs = len(sample) // 2
     if pairs < 8:
         return None
-    even_zeros = sample[0 : pairs * 2 : 2].count(0)
-    odd_zeros = sample[1 : pairs * 2 : 2].count(0)
-    if odd_zeros >= 0.6 * pairs and even_zeros <= 0.05 * pairs:
-        return "utf-16-le"
-    if even_zeros >= 0.6 * pairs and odd_zeros <= 0.05 * pairs:
-        return "utf-16-be"
+    even, odd = sample[0 : pairs * 2 : 2], sample[1 : pairs * 2 : 2]
+    for codec, high, low in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        common = sorted((high.count(value) for value in set(high)), reverse=True)[:2]
+        if sum(common) < 0.9 * pairs or low.count(0) > 0.05 * pairs:
+            continue
+        text = _decode_strict(sample[: pairs * 2], codec, final=False)
+        if text and _printable_share(text) >= 0.95:
+            return codec
     return None
+
+
+def _printable_share(text: str) -> float:
+    printable = sum(1 for char in text if char.isprintable() or char in "\t\n\r")
+    return printable / len(text)
 
 
 def _detect(data: bytes) -> str | None:

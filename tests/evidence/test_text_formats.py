@@ -83,12 +83,18 @@ def test_byte_order_marks_decide_and_are_removed(bom: bytes, codec: str, name: s
     assert decoded.describe() == f"{name}, byte order mark"
 
 
+@pytest.mark.parametrize("text", [ENGLISH, RUSSIAN])
 @pytest.mark.parametrize(("codec", "name"), [("utf-16-le", "UTF-16 LE"),
                                              ("utf-16-be", "UTF-16 BE")])
-def test_utf16_without_bom_is_detected(codec: str, name: str) -> None:
-    decoded = decode_text(ENGLISH.encode(codec))
-    assert decoded.text == ENGLISH
+def test_utf16_without_bom_is_detected(text: str, codec: str, name: str) -> None:
+    decoded = decode_text(text.encode(codec))
+    assert decoded.text == text
     assert decoded.describe() == f"{name}, detected"
+
+
+def test_binary_with_zero_bytes_is_not_taken_for_utf16() -> None:
+    data = bytes([1, 0, 2, 0, 3, 0, 7, 0]) * 40
+    assert not decode_text(data).encoding.startswith("UTF-16")
 
 
 @pytest.mark.parametrize(
