@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from assessor import APP_NAME
 
 HOME_ENV = "ASSESSOR_HOME"
 
 
-@dataclass(frozen=True)
-class AppPaths:
+class AppPaths(NamedTuple):
     """The files and folders of one data directory."""
 
     home: Path

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from assessor.paths import AppPaths
 from assessor.store.database import SchemaState, inspect_store, migrate
@@ -28,8 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class SyncStatus:
+class SyncStatus(NamedTuple):
     hub_url: str
     online: bool
     waiting: int

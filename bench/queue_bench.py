@@ -31,7 +31,10 @@ def seed(home: Path, count: int) -> None:
                     "seed", "--count", str(count)], check=True, stdout=subprocess.DEVNULL)
 
 
-def cold_start(args: list[str]) -> float:
+def cold_start(args: list[str]) -> tuple[float, float]:
+    """Seconds from spawning ``first_paint.py`` to its first-screen marker, and the CPU
+    seconds the child had used by then (it exits at the marker). Wall time is the target;
+    CPU time says the same with far less noise when other work shares the machine."""
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, str(ROOT / "bench" / "first_paint.py"), *args],
                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
@@ -40,23 +43,30 @@ def cold_start(args: list[str]) -> float:
         if line.startswith("FIRST-PAINT"):
             break
     elapsed = time.perf_counter() - started
-    child.wait(timeout=30)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
     child.stdout.close()
     if child.returncode != 0:
         raise RuntimeError(f"first_paint.py {args} failed")
-    return elapsed
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def startup_rows(home: Path, runs: int) -> list[Row]:
-    bare, ours = [], []
+    bare: list[tuple[float, float]] = []
+    ours: list[tuple[float, float]] = []
     cold_start(["bare"])  # warm the OS file cache for both
     cold_start(["assessor", str(home)])
     for _ in range(runs):
         bare.append(cold_start(["bare"]))
         ours.append(cold_start(["assessor", str(home)]))
-    b, o = median_ms(bare), median_ms(ours)
-    return [Row("first screen of queue, 100k submissions", o, "bare QMainWindow shown", b,
-                "<= 1.5x baseline", o <= 1.5 * b)]
+    b, o = median_ms([w for w, _ in bare]), median_ms([w for w, _ in ours])
+    b_cpu, o_cpu = median_ms([c for _, c in bare]), median_ms([c for _, c in ours])
+    return [
+        Row("first screen of queue, 100k submissions", o, "bare QMainWindow shown", b,
+            "<= 1.5x baseline", o <= 1.5 * b),
+        Row("  the same, CPU time of the process", o_cpu, "bare QMainWindow, CPU time", b_cpu,
+            "<= 1.5x baseline", o_cpu <= 1.5 * b_cpu),
+    ]
 
 
 def interaction_rows(home: Path) -> list[Row]:

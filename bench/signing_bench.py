@@ -43,7 +43,8 @@ def realistic_credential(n: int = 0, *, criteria: int = 10) -> dict[str, Any]:
     from assessor.domain.people import Learner
     from assessor.domain.review import ReviewSnapshot
     from assessor.domain.rubric import Criterion, PerformanceLevel, Rubric
-    from assessor.domain.submission import EvidenceItem, State, Submission
+    from assessor.domain.states import State
+    from assessor.domain.submission import EvidenceItem, Submission
     from assessor.domain.template import Achievement, Alignment, CredentialTemplate
 
     now = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)

@@ -20,7 +20,7 @@ from assessor.credentials.contexts import OB_EXTENSIONS, OB_V3P0, VC_V2
 from assessor.credentials.multiformats import multibase_b58
 from assessor.domain.judgment import Judgment
 from assessor.domain.review import ReviewSnapshot
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.errors import ValidationError
 
 ACHIEVEMENT_SCHEMA = (

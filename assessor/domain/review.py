@@ -9,7 +9,8 @@ from assessor.domain.feedback import Decision, FeedbackNote
 from assessor.domain.judgment import Judgment
 from assessor.domain.people import Actor, Role
 from assessor.domain.rubric import MasteryOutcome, Rubric
-from assessor.domain.submission import State, Submission
+from assessor.domain.states import State
+from assessor.domain.submission import Submission
 from assessor.domain.template import CredentialTemplate
 from assessor.domain.workflow import check_judge
 from assessor.errors import WorkflowError

@@ -5,40 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from assessor.domain.people import Learner
+from assessor.domain.states import State
 from assessor.errors import ValidationError
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 
 
-class State(StrEnum):
-    """Where a submission stands in its life (DESIGN.md, "Life of a submission")."""
-
-    PENDING = "pending"
-    IN_REVIEW = "in_review"
-    AWAITING_MODERATION = "awaiting_moderation"
-    APPROVED = "approved"
-    RESUBMISSION_REQUESTED = "resubmission_requested"
-    SIGNED = "signed"
-    PUBLISHED = "published"
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-
-_LABELS = {
-    State.PENDING: "Pending",
-    State.IN_REVIEW: "In review",
-    State.AWAITING_MODERATION: "Awaiting moderation",
-    State.APPROVED: "Approved",
-    State.RESUBMISSION_REQUESTED: "Resubmission requested",
-    State.SIGNED: "Signed",
-    State.PUBLISHED: "Published",
-}
 
 
 @dataclass(frozen=True)

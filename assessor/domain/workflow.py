@@ -14,7 +14,7 @@ from enum import StrEnum
 from assessor.domain.feedback import Outcome
 from assessor.domain.people import Actor, Role
 from assessor.domain.rubric import MasteryOutcome
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.errors import WorkflowError
 
 

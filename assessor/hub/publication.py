@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from assessor.credentials.status import BITSTRING_ENTRY, status_entries, types_of
 from assessor.credentials.verify import issuer_id, verify_credential
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.errors import ValidationError
 from assessor.hub.changes import record_change
 from assessor.hub.did_document import did_document

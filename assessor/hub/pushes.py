@@ -33,7 +33,7 @@ from assessor.domain import workflow
 from assessor.domain.feedback import Outcome
 from assessor.domain.people import Actor, Role
 from assessor.domain.rubric import Rubric
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.errors import UserFacingError
 from assessor.hub.changes import record_change
 from assessor.hub.context import Caller

@@ -8,7 +8,8 @@ from assessor.domain.feedback import Decision, FeedbackNote, Outcome, Visibility
 from assessor.domain.judgment import DocumentPin, ImagePin, Judgment, MediaPin, Pin, Rect
 from assessor.domain.people import Learner, Role
 from assessor.domain.rubric import Criterion, PerformanceLevel, Rubric
-from assessor.domain.submission import EvidenceItem, State, Submission
+from assessor.domain.states import State
+from assessor.domain.submission import EvidenceItem, Submission
 from assessor.domain.template import Achievement, Alignment, CredentialTemplate
 from assessor.store.records import (
     DecisionRecord,

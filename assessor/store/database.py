@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from assessor.errors import StoreError
 from assessor.store.migrations import HEAD, REVISIONS
@@ -35,8 +34,7 @@ class SchemaState(Enum):
     CURRENT = "current"
 
 
-@dataclass(frozen=True)
-class StoreStatus:
+class StoreStatus(NamedTuple):
     path: Path
     state: SchemaState
     revision: str | None = None
@@ -163,11 +161,11 @@ def create_engine_for(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Eng
     return engine
 
 
-@dataclass
 class Database:
-    path: Path
-    engine: Engine
-    sessions: sessionmaker[Session]
+    def __init__(self, path: Path, engine: Engine, sessions: sessionmaker[Session]) -> None:
+        self.path = path
+        self.engine = engine
+        self.sessions = sessions
 
     def close(self) -> None:
         self.engine.dispose()

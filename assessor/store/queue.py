@@ -12,12 +12,12 @@ lets this read while the store writes.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.store.database import read_only_connection
 
 OPEN_STATES = frozenset({State.PENDING, State.IN_REVIEW})
@@ -42,16 +42,14 @@ class QueueSort(StrEnum):
     ATTEMPT = "attempt"
 
 
-@dataclass(frozen=True)
-class QueueFilter:
+class QueueFilter(NamedTuple):
     text: str = ""
-    states: frozenset[State] = field(default_factory=frozenset)
+    states: frozenset[State] = frozenset()
     template_id: str | None = None
     due: DueFilter = DueFilter.ANY
 
 
-@dataclass(frozen=True)
-class QueueRow:
+class QueueRow(NamedTuple):
     pk: int
     id: str
     learner_name: str
@@ -65,8 +63,7 @@ class QueueRow:
         return self.state in OPEN_STATES and self.due_at is not None and self.due_at < now
 
 
-@dataclass(frozen=True)
-class _SegmentSpec:
+class _SegmentSpec(NamedTuple):
     """Part of an order: the rows matching ``where``, in ``order``. A ``rest`` segment holds
     every row of the filter that the other segments do not (they must not overlap)."""
 
@@ -76,12 +73,11 @@ class _SegmentSpec:
     rest: bool = False
 
 
-@dataclass(frozen=True)
-class _Segment:
+class _Segment(NamedTuple):
     where: str
     params: tuple[object, ...]
     order: str
-    count: int
+    rows: int
 
 
 def _iso(moment: datetime) -> str:
@@ -116,7 +112,7 @@ class QueueView:
             rest = self._count(where, params) - sum(c for *_, c in counted if c is not None)
             counted = [(c, p, o, rest if n is None else n) for c, p, o, n in counted]
         self._segments = [_Segment(c, p, o, n) for c, p, o, n in counted if n]
-        self.total = sum(seg.count for seg in self._segments)
+        self.total = sum(seg.rows for seg in self._segments)
 
     def _count(self, clause: str, params: tuple[object, ...]) -> int:
         return int(self._db.execute(f"SELECT count(*) FROM submissions s"
@@ -129,8 +125,8 @@ class QueueView:
         for seg in self._segments:
             if limit <= 0:
                 break
-            if offset >= seg.count:
-                offset -= seg.count
+            if offset >= seg.rows:
+                offset -= seg.rows
                 continue
             sql = (f"SELECT {_ROW_COLUMNS} FROM submissions s"
                    f"{' WHERE ' + seg.where if seg.where else ''} ORDER BY {seg.order} "
@@ -142,7 +138,7 @@ class QueueView:
                     credential_name=self._names.get(template, template), attempt=attempt,
                     due_at=datetime.fromisoformat(due) if due else None, state=State(state),
                     updated_at=datetime.fromisoformat(updated)))
-            taken = min(limit, seg.count - offset)
+            taken = min(limit, seg.rows - offset)
             limit -= taken
             offset = 0
         return out

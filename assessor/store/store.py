@@ -27,7 +27,8 @@ from assessor.domain.judgment import Judgment, JudgmentDraft
 from assessor.domain.people import SYSTEM_ACTOR, Actor
 from assessor.domain.review import ReviewSnapshot
 from assessor.domain.rubric import MasteryOutcome, Rubric
-from assessor.domain.submission import State, Submission
+from assessor.domain.states import State
+from assessor.domain.submission import Submission
 from assessor.domain.template import CredentialTemplate
 from assessor.domain.workflow import Action
 from assessor.errors import NotFoundError, ValidationError, WorkflowError

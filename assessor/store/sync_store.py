@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from assessor.domain.feedback import Outcome, Visibility
 from assessor.domain.judgment import Pin
 from assessor.domain.people import SYSTEM_ACTOR, Actor, Role
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.domain.workflow import Action
 from assessor.errors import NotFoundError, ValidationError
 from assessor.store import convert

@@ -15,7 +15,8 @@ from typing import Any
 from assessor.domain.judgment import DocumentPin, ImagePin, MediaPin, Pin, Rect
 from assessor.domain.people import Learner
 from assessor.domain.rubric import Rubric
-from assessor.domain.submission import EvidenceItem, State, Submission
+from assessor.domain.states import State
+from assessor.domain.submission import EvidenceItem, Submission
 from assessor.domain.template import Achievement, Alignment, CredentialTemplate
 from assessor.errors import ValidationError
 from assessor.store.convert import criteria_from_json

@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from assessor.demo import CARE_RUBRIC, CARE_TEMPLATE
 from assessor.domain.feedback import Visibility
 from assessor.domain.judgment import JudgmentDraft
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.store import convert
 from assessor.store.database import SchemaState, create_engine_for, inspect_store, migrate
 from assessor.store.migrations import HEAD, REVISIONS, alembic_config, include_name, upgrade

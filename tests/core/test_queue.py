@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from assessor.domain.judgment import JudgmentDraft
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.store.queue import DueFilter, QueueFilter, QueueReader, QueueSort
 from tests.core.helpers import ASSESSOR, NOW, care_id, seeded_store
 

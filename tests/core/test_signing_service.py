@@ -15,7 +15,7 @@ from assessor.credentials.service import SigningService
 from assessor.credentials.verify import verify_credential
 from assessor.domain.feedback import Outcome
 from assessor.domain.judgment import JudgmentDraft
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.errors import ValidationError, WorkflowError
 from assessor.keys import KeychainError, KeyCustody
 from tests.core.helpers import ASSESSOR, MENTOR, NOW, safety_id, seeded_store

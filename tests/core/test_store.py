@@ -10,7 +10,7 @@ from assessor.demo import CARE_RUBRIC, SAFETY_TEMPLATE, generate_submissions
 from assessor.domain.feedback import Outcome, Visibility
 from assessor.domain.judgment import DocumentPin, ImagePin, JudgmentDraft, MediaPin, Rect
 from assessor.domain.rubric import Rubric
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.errors import NotFoundError, ValidationError, WorkflowError
 from tests.core.helpers import ASSESSOR, MENTOR, MODERATOR, NOW, care_id, seeded_store
 

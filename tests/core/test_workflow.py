@@ -8,7 +8,7 @@ from assessor.demo import CARE_RUBRIC
 from assessor.domain import workflow
 from assessor.domain.feedback import Outcome
 from assessor.domain.people import SYSTEM_ACTOR
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.errors import WorkflowError
 from tests.core.helpers import ASSESSOR, MENTOR, MODERATOR, OTHER_ASSESSOR
 

@@ -36,7 +36,8 @@ from assessor.domain.judgment import Judgment
 from assessor.domain.people import Learner
 from assessor.domain.review import ReviewSnapshot
 from assessor.domain.rubric import Criterion, PerformanceLevel, Rubric
-from assessor.domain.submission import EvidenceItem, State, Submission
+from assessor.domain.states import State
+from assessor.domain.submission import EvidenceItem, Submission
 from assessor.domain.template import Achievement, CredentialTemplate
 from assessor.hub.hub_key import ENV_VAR, KEYRING_SERVICE, forget_cached_keys
 from assessor.hub.models import (

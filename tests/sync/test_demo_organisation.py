@@ -57,7 +57,7 @@ def test_the_whole_flow_on_the_demo_from_sync_to_a_published_verifiable_credenti
     from assessor.credentials.verify import verify_credential
     from assessor.domain.feedback import Outcome
     from assessor.domain.judgment import JudgmentDraft
-    from assessor.domain.submission import State
+    from assessor.domain.states import State
     from assessor.workstation import Workstation
 
     demo = open_demo_organisation(home)

@@ -271,7 +271,7 @@ def test_cancelled_download_resumes_without_fetching_kept_bytes_again(
 def test_a_new_desktop_receives_judgments_notes_and_decisions_made_elsewhere(
         sync_hub: RunningHub, desktops) -> None:
     from assessor.domain.feedback import Outcome
-    from assessor.domain.submission import State
+    from assessor.domain.states import State
 
     [sub_id] = add_for(sync_hub, "ada")
     first: Desktop = desktops("first")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from assessor.config import Settings, save_settings
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from tests.core.helpers import open_store
 
 

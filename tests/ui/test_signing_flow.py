@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from assessor.credentials.verify import verify_credential
 from assessor.domain.feedback import Outcome
 from assessor.domain.judgment import JudgmentDraft
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.keys import KeyCustody
 from tests.core.helpers import ASSESSOR, open_store, safety_id
 from tests.ui.test_main_window import wait_for_review

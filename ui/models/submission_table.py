@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -86,8 +85,7 @@ that take ``Qt`` enums, which builds them all (see the module docstring)."""
 _MARKED = (Column.DUE, Column.LEARNER)
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(NamedTuple):
     row: QueueRow
     cells: tuple[str, ...]
     overdue: bool

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assessor.domain.submission import State
+from assessor.domain.states import State
 from assessor.store.queue import DueFilter, QueueFilter, QueueReader, QueueSort
 from ui.models.submission_table import (
     COLUMN_FOR_SORT,
