@@ -123,7 +123,7 @@ class MessagePanel(QWidget):
         outer.addStretch(1)
         centre = QHBoxLayout()
         centre.addStretch(1)
-        centre.addWidget(card, 4)
+        centre.addWidget(card, 12)
         centre.addStretch(1)
         outer.addLayout(centre)
         outer.addStretch(2)
@@ -195,8 +195,10 @@ class MessagePanel(QWidget):
             shown.setObjectName("messageValue")
             shown.setWordWrap(True)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            if name == "SHA-256":
-                shown.setText(f"<span style='font-family:monospace'>{value}</span>")
+            if name == "SHA-256":  # two lines of 32, so it never runs off the card
+                shown.setText(f"<span style='font-family:monospace'>{value[:32]}<br>"
+                              f"{value[32:]}</span>")
+                shown.setToolTip(value)
             self._facts.addRow(label, shown)
         self.facts.show()
 

@@ -164,6 +164,12 @@ class EvidenceViewer(QWidget):
         """Whether the current item is on screen in its view (not a message)."""
         return self._shown
 
+    @property
+    def settled(self) -> bool:
+        """Whether opening the current item has ended: in its view, a message or a password
+        prompt (False while reading, converting or opening)."""
+        return self._settled
+
     def view(self, kind: str) -> QWidget | None:
         """The view for ``kind`` ("document", "image", "text", "media") if built yet."""
         return self._views.get(kind)
@@ -201,6 +207,7 @@ class EvidenceViewer(QWidget):
         self._data = None
         self._pending_pin = None
         self._to_panel()
+        self._settled = True
         self.panel.show_placeholder("")
         self.name.setText("No evidence file chosen")
         self.meta.clear()

@@ -175,6 +175,11 @@ class MainWindow(QMainWindow):
         self.finish_loading()
         return self._evidence
 
+    def use_evidence_source(self, source: EvidenceSource) -> None:
+        """Read evidence from ``source`` from now on (tests pass one with its own key)."""
+        self.finish_loading()
+        self._evidence = source
+
     @property
     def sync_label(self) -> QLabel:
         self.finish_loading()
@@ -231,7 +236,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Quit", self.close, "Ctrl+Q")
 
         edit = self.menus["edit"]
-        self._action(edit, "&Find in Queue", self._focus_search, "Ctrl+F")
+        self._find_action = self._action(edit, "&Find in Queue", self._focus_search, "Ctrl+F")
         self._action(edit, "&Clear Filters", self.queue.clear_filters, "Ctrl+Shift+F")
 
         view = self.menus["view"]
@@ -314,6 +319,20 @@ class MainWindow(QMainWindow):
         self._rubric.pins_changed.connect(
             lambda: self._review.viewer.set_pins(self._rubric.all_pins()))
         self._rubric.pin_activated.connect(self.show_pin)
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Inside an evidence view, Ctrl+F finds in the evidence: the window's Find in Queue
+        steps aside there (two Ctrl+F shortcuts at once would make Qt run neither)."""
+        action = getattr(self, "_find_action", None)
+        if action is None:
+            return
+        inside = new is not None and self._review.viewer.stack.isAncestorOf(new)
+        action.setShortcut(QKeySequence() if inside else QKeySequence("Ctrl+F"))
 
     def _on_evidence_selected(self, item: EvidenceItem | None) -> None:
         viewer = self.review.viewer
@@ -597,11 +616,14 @@ class MainWindow(QMainWindow):
             restored = restored and isinstance(value, QByteArray) \
                 and splitter.restoreState(value)
         if not restored:
-            self._reset_review_layout()
+            QTimer.singleShot(0, self, self._reset_review_layout)
 
     def _reset_review_layout(self) -> None:
-        self._review.split.setSizes([28, 72])  # proportions: the viewer takes most
-        self._review.top_split.setSizes([60, 40])
+        """The evidence viewer takes about three quarters of the review pane's height."""
+        split, top = self._review.split, self._review.top_split
+        height, width = sum(split.sizes()), sum(top.sizes())
+        split.setSizes([height * 26 // 100, height - height * 26 // 100])
+        top.setSizes([width * 58 // 100, width - width * 58 // 100])
 
     def _restore_layout(self) -> None:
         if not isinstance(self.ui_state.value("split"), QByteArray):
@@ -626,7 +648,7 @@ class MainWindow(QMainWindow):
 
     def _reset_layout(self) -> None:
         total = sum(self.split.sizes())
-        self.split.setSizes([total * 26 // 100, total * 44 // 100, total * 30 // 100])
+        self.split.setSizes([total * 24 // 100, total * 47 // 100, total * 29 // 100])
         if self._loaded:
             self._reset_review_layout()
 

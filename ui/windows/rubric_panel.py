@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 COMMENT_SAVE_DELAY_MS = 700
 PIN_FLASH_MS = 1200
-PIN_TEXT_MAX = 70
 
 _PINS_STYLE = """
 QPushButton#pinLink { border: none; background: transparent; color: #1f4e79; text-align: left;
@@ -44,6 +43,22 @@ QPushButton#pinLink[flash="true"] { background: #fff3c4; border-radius: 4px; }
 QToolButton#pinRemove { border: none; color: #80868b; padding: 0 4px; }
 QToolButton#pinRemove:hover { color: #b3261e; }
 """
+
+
+class PinLink(QPushButton):
+    """A flat button whose text is cut short with "…" to the width it gets (a long note
+    never widens the card). ``full_text`` keeps the whole of it."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.full_text = text
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        room = max(0, self.width() - 12)
+        self.setText(self.fontMetrics().elidedText(self.full_text,
+                                                   Qt.TextElideMode.ElideRight, room))
 
 
 class CriterionCard(QFrame):
@@ -129,7 +144,7 @@ class CriterionCard(QFrame):
         self._pin_rows = QVBoxLayout(self.pin_box)
         self._pin_rows.setContentsMargins(0, 0, 0, 0)
         self._pin_rows.setSpacing(0)
-        self.pin_links: list[QPushButton] = []
+        self.pin_links: list[PinLink] = []
 
         layout = QVBoxLayout(self)
         layout.addLayout(head)
@@ -227,8 +242,7 @@ class CriterionCard(QFrame):
         self.pin_links = []
         for pin in self._pins:
             text = self.pin_text(pin)
-            link = QPushButton(text if len(text) <= PIN_TEXT_MAX
-                               else text[:PIN_TEXT_MAX - 1] + "…")
+            link = PinLink(text)
             link.setObjectName("pinLink")
             link.setFlat(True)
             link.setCursor(Qt.CursorShape.PointingHandCursor)
