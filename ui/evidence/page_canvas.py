@@ -539,14 +539,28 @@ class PageCanvas(QAbstractScrollArea):
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(page + 1))
 
     def _paint_error(self, painter: QPainter, rect: QRectF, message: str) -> None:
-        painter.fillRect(rect, QColor(252, 232, 230))
-        painter.setPen(ERROR_INK)
+        """The message in a box in the middle of the page's visible part."""
+        visible = rect.intersected(QRectF(self.viewport().rect()))
+        if visible.isEmpty():
+            return
         font = QFont(painter.font())
         font.setPointSizeF(10.5)
         painter.setFont(font)
-        text_rect = rect.adjusted(24, 24, -24, -24)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                         f"This page could not be shown.\n\n{message}")
+        text = f"This page could not be shown.\n{message}"
+        width = min(visible.width() - 32, 420.0)
+        bounds = painter.boundingRect(QRectF(0, 0, width, 1000),
+                                      Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                                      text)
+        box = QRectF(0, 0, width, bounds.height() + 28)
+        box.moveCenter(visible.center())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(240, 180, 175), 1))
+        painter.setBrush(QColor(252, 232, 230))
+        painter.drawRoundedRect(box, 6, 6)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(ERROR_INK)
+        painter.drawText(box.adjusted(12, 12, -12, -12),
+                         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
 
     def _paint_overlays(self, painter: QPainter, page: int) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
