@@ -61,6 +61,23 @@ def png_bytes() -> bytes:
     return out.getvalue()
 
 
+def wav_bytes(seconds: float = 1.0) -> bytes:
+    import math
+    import struct
+    import wave
+
+    rate = 8000
+    frames = b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * n / rate)))
+                      for n in range(int(rate * seconds)))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(frames)
+    return out.getvalue()
+
+
 TEXT = "What went well: the toolbox talk.\nWhat to change: start earlier.\n"
 RTF = (r"{\rtf1\ansi{\fonttbl\f0\fswiss Helvetica;}\f0\pard "
        r"Near-miss report: forklift and pedestrian.\par}").encode("ascii")
@@ -90,6 +107,7 @@ def files() -> dict[str, Evidence]:
         "locked": _item(4, "locked-plan.pdf", "application/pdf", pdf_bytes(2, PASSWORD)),
         "missing": _item(5, "toolbox-talk.pdf", "application/pdf", pdf_bytes(1)),
         "office": _item(6, "near-miss.rtf", "application/rtf", RTF),
+        "audio": _item(7, "toolbox-talk.wav", "audio/wav", wav_bytes()),
     }
 
 
@@ -331,6 +349,27 @@ def test_an_office_file_is_converted_and_shown_as_a_document(review_window, file
     viewer = select(window, qtbot, files["office"])
     wait_shown(viewer, qtbot, files["office"])
     assert viewer.current_view is viewer.view("document")
+
+
+@pytest.mark.qt_log_ignore(r"Couldn't (load|resolve)", r"PulseAudioService",
+                           r"No audio device detected", r"No RHI backend")
+def test_a_recording_plays_in_the_media_view(review_window, files, qtbot) -> None:
+    window = review_window()
+    viewer = select(window, qtbot, files["audio"])
+    wait_shown(viewer, qtbot, files["audio"])
+    assert viewer.current_view is viewer.view("media")
+    assert viewer.pin_action.isEnabled()
+
+
+def test_pins_read_as_places_in_their_evidence() -> None:
+    from assessor.domain.judgment import MediaPin
+    from ui.evidence.pin_text import describe
+
+    assert describe(DocumentPin("e", 2, Rect(0, 0, 1, 1), "the  signed\nform")) == \
+        "p. 3 — the signed form"
+    assert describe(MediaPin("e", 12_400, 20_000)) == "0:12–0:20"
+    assert describe(MediaPin("e", 3_600_000, 3_725_000, "end")) == "1:00:00–1:02:05 — end"
+    assert describe(ImagePin("e", Rect(0, 0, 0.5, 0.5))) == "image region"
 
 
 def test_a_newer_selection_wins_over_a_slower_older_one(review_window, files, qtbot) -> None:
