@@ -540,3 +540,19 @@ def test_find_in_a_document_searches_the_document_not_the_queue(review_window, f
     window.queue.table.setFocus()
     qtbot.keyClick(window.queue.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.wait_until(window.queue.search.hasFocus, timeout=2_000)
+
+
+def test_closing_the_window_while_a_document_opens_stops_the_renderer(review_window, files,
+                                                                      qtbot) -> None:
+    import multiprocessing
+    import time
+
+    window = review_window()
+    viewer = select(window, qtbot, files["png"])  # the render workers are up
+    wait_shown(viewer, qtbot, files["png"])
+    assert multiprocessing.active_children()
+    window.review.select_evidence(files["pdf"].item.id)
+    started = time.monotonic()
+    window.close()
+    assert time.monotonic() - started < 10
+    qtbot.wait_until(lambda: not multiprocessing.active_children(), timeout=10_000)
