@@ -116,7 +116,7 @@ class DocumentView(QWidget):
         button.setToolTip(tip)
         button.setCheckable(checkable)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        (button.toggled if checkable else button.clicked).connect(slot)  # type: ignore[attr-defined]
+        (button.toggled if checkable else button.clicked).connect(slot)
         return button
 
     def _build_toolbar(self) -> None:
@@ -161,16 +161,20 @@ class DocumentView(QWidget):
         row = QHBoxLayout(self.toolbar)
         row.setContentsMargins(6, 4, 6, 4)
         row.setSpacing(2)
-        for widget in (self.sidebar_button, _separator(), self.previous_button, self.next_button):
+        first: tuple[QWidget, ...] = (self.sidebar_button, _separator(), self.previous_button,
+                                      self.next_button)
+        for widget in first:
             row.addWidget(widget)
         row.addSpacing(4)
         row.addWidget(self.page_box)
         row.addSpacing(4)
         row.addWidget(self.page_total)
         row.addStretch(1)
-        for widget in (self.zoom_out_button, self.zoom_box, self.zoom_in_button, _separator(),
+        middle: tuple[QWidget, ...] = (
+                       self.zoom_out_button, self.zoom_box, self.zoom_in_button, _separator(),
                        self.fit_width_button, self.fit_page_button, _separator(),
-                       self.rotate_left_button, self.rotate_right_button):
+                       self.rotate_left_button, self.rotate_right_button)
+        for widget in middle:
             row.addWidget(widget)
         row.addStretch(1)
         row.addWidget(self.search_button)
@@ -183,7 +187,7 @@ class DocumentView(QWidget):
             act = QAction(self)
             act.setShortcuts([QKeySequence(k) for k in keys])
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            act.triggered.connect(slot)  # type: ignore[arg-type]
+            act.triggered.connect(slot)
             self.addAction(act)
 
         action([QKeySequence.StandardKey.Find], self.open_search)

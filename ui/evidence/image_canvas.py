@@ -379,7 +379,7 @@ class ImageCanvas(QAbstractScrollArea):
             pinch = event.gesture(Qt.GestureType.PinchGesture)  # type: ignore[attr-defined]
             if pinch is not None and pinch.scaleFactor() > 0:
                 self.set_zoom(self.zoom * pinch.scaleFactor())
-                event.accept()  # type: ignore[attr-defined]
+                event.accept()
                 return True
         return super().viewportEvent(event)
 

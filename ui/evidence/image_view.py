@@ -87,12 +87,14 @@ class ImageView(QWidget):
         layout.addWidget(self.toolbar)
         layout.addLayout(body, 1)
         self.setStyleSheet(TOOLBAR_STYLE + INFO_STYLE)
-        for keys, slot in (([QKeySequence.StandardKey.ZoomIn, "Ctrl+="], self.zoom_in),
-                           ([QKeySequence.StandardKey.ZoomOut], self.zoom_out),
-                           (["Ctrl+0"], self.fit_to_window),
-                           (["Ctrl+1"], self.actual_size)):
+        shortcuts = ((QKeySequence.StandardKey.ZoomIn, self.zoom_in),
+                     (QKeySequence("Ctrl+="), self.zoom_in),
+                     (QKeySequence.StandardKey.ZoomOut, self.zoom_out),
+                     (QKeySequence("Ctrl+0"), self.fit_to_window),
+                     (QKeySequence("Ctrl+1"), self.actual_size))
+        for key, slot in shortcuts:
             act = QAction(self)
-            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.setShortcut(QKeySequence(key))
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             act.triggered.connect(slot)
             self.addAction(act)
@@ -104,7 +106,7 @@ class ImageView(QWidget):
         button.setToolTip(tip)
         button.setCheckable(checkable)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        (button.toggled if checkable else button.clicked).connect(slot)  # type: ignore[attr-defined]
+        (button.toggled if checkable else button.clicked).connect(slot)
         return button
 
     def _build_toolbar(self) -> None:

@@ -10,6 +10,7 @@ page with its number. A page that failed shows the message in its place.
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
@@ -90,10 +91,10 @@ class _Drag(enum.Enum):
     SELECT = 3
 
 
-def make_renderer(handle: DocumentHandle, sizes: Sequence[tuple[float, float]]):  # type: ignore[no-untyped-def]
+def make_renderer(handle: DocumentHandle, sizes: Sequence[tuple[float, float]]):
     """The blocking call a RenderQueue worker makes for one key (runs off the GUI thread)."""
 
-    def render(key: RenderKey):  # type: ignore[no-untyped-def]
+    def render(key: RenderKey):
         clip = None
         if key.tile is not None:
             w, h = sizes[key.page]
@@ -164,6 +165,8 @@ class PageCanvas(QAbstractScrollArea):
         self.pins: list[DocumentPin] = []
         self.pin_mode = False
         self.first_paint_done = False
+        self.first_pixels_at: float | None = None
+        """perf_counter() when a page was first painted with its pixels (benchmarks)."""
         self._drag = _Drag.NONE
         self._press_pos = QPointF()
         self._last_pos = QPointF()
@@ -204,6 +207,7 @@ class PageCanvas(QAbstractScrollArea):
         self._band = None
         self._drag = _Drag.NONE
         self.first_paint_done = False
+        self.first_pixels_at = None
         self.verticalScrollBar().setRange(0, 0)
         self.horizontalScrollBar().setRange(0, 0)
         self.viewport().update()
@@ -434,8 +438,9 @@ class PageCanvas(QAbstractScrollArea):
         centre = top + vh / 2
 
         def distance(page: int) -> float:
-            x0, y0, x1, y1 = self.layout_.page_rect(page)  # type: ignore[union-attr]
-            return abs((y0 + y1) / 2 - centre)
+            assert self.layout_ is not None
+            _x0, y0, _x1, y1 = self.layout_.page_rect(page)
+            return float(abs((y0 + y1) / 2 - centre))
 
         keys: list[RenderKey] = []
         for page in sorted(visible, key=distance):
@@ -514,6 +519,8 @@ class PageCanvas(QAbstractScrollArea):
             image = self.cache.get(RenderKey(page, sk, self.rotation))
             if image is not None:
                 _draw(painter, rect, image, smooth=False)
+                if self.first_pixels_at is None:
+                    self.first_pixels_at = time.perf_counter()
                 return
         stand_in = self.cache.stand_in(page, self.rotation, sk)
         if stand_in is not None:
@@ -837,7 +844,7 @@ class PageCanvas(QAbstractScrollArea):
                 if factor > 0:
                     self.set_zoom(self.zoom * factor, at=self.viewport().mapFromGlobal(
                         pinch.centerPoint()).toPointF() if hasattr(pinch, "centerPoint") else None)
-                event.accept()  # type: ignore[attr-defined]
+                event.accept()
                 return True
         return super().viewportEvent(event)
 

@@ -73,11 +73,11 @@ class _Delegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
-        cell: QRect = option.rect  # type: ignore[attr-defined]
+        cell: QRect = option.rect
         page = index.row()
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
+        if option.state & QStyle.StateFlag.State_Selected:
             painter.setPen(QPen(CURRENT_OUTLINE, 1.5))
             painter.setBrush(CURRENT_FILL)
             painter.drawRoundedRect(QRectF(cell).adjusted(4, 2, -4, -2), 6, 6)
