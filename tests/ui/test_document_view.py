@@ -429,3 +429,24 @@ def test_five_hundred_pages_open_fast_and_scrolling_keeps_the_cache_in_budget(
     finally:
         view.clear()
         handle.close()
+
+
+def test_at_400_percent_a_page_is_rendered_in_tiles_near_the_viewport(qtbot, open_view) -> None:
+    view = open_view(make_pdf(2))
+    view.set_zoom(4.0)
+    canvas = view.canvas
+    dw, dh = canvas.layout_.device_size(0)  # type: ignore[union-attr]
+    assert dw * dh > 8_000_000  # too large to render whole
+    canvas.horizontalScrollBar().setValue(0)
+    canvas.verticalScrollBar().setValue(round(canvas.page_view_rect(0).top() + 300))
+    qtbot.wait_until(lambda: any(k.tile is not None for k in list(canvas.cache._images)),
+                     timeout=15_000)
+    qtbot.wait_until(lambda: not canvas.queue.busy(), timeout=15_000)
+    tiles = [k for k in canvas.cache._images if k.tile is not None]
+    assert 0 < len(tiles) <= 12  # the tiles in view and the next row, not all ~16 of them
+    # the black square (72..144 pt) is at 384..768 px at 400 %: in the first tile, drawn
+    r = canvas.page_view_rect(0)
+    canvas.viewport().repaint()
+    shot = canvas.viewport().grab().toImage()
+    x, y = round(r.x() + 108 * 4 * 96 / 72), round(r.y() + 108 * 4 * 96 / 72)
+    assert QColor(shot.pixel(x, y)).lightness() < 40
