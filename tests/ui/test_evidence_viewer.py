@@ -556,3 +556,23 @@ def test_closing_the_window_while_a_document_opens_stops_the_renderer(review_win
     window.close()
     assert time.monotonic() - started < 10
     qtbot.wait_until(lambda: not multiprocessing.active_children(), timeout=10_000)
+
+
+def test_without_a_keychain_downloaded_evidence_says_why_it_cannot_open(
+        open_window, evidence_home, files, qtbot) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    original = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        window = open_window()  # the window's own source: the key comes from the keychain
+        qtbot.wait_until(lambda: window.queue.model.rowCount() == 1, timeout=10_000)
+        window.queue.select_row(0)
+        wait_for_review(qtbot, window, SUBMISSION)
+        viewer = select(window, qtbot, files["pdf"])
+        assert viewer.panel.title.text() == "Cannot open this evidence file"
+        assert "keychain" in viewer.panel.detail.text().lower()
+        assert "risk-assessment.pdf" in panel_text(viewer)
+    finally:
+        keyring.set_keyring(original)
