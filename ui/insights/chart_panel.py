@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCharts import QChart, QChartView
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -110,6 +110,13 @@ class ChartPanel(QStackedWidget):
     def restyle(self) -> None:
         for view in self.views:
             style_chart(view.chart(), self.palette())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        """Follow the OS switching between light and dark (the palette reaches this panel
+        after its parents, so the charts are restyled here)."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.restyle()
 
     def grab_charts(self) -> QPixmap:
         if not self.showing_charts:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout, QWidget
 
 from ui.insights.agreement_tab import AgreementTab, SecondMarks
@@ -75,12 +75,6 @@ class InsightsDialog(QDialog):
         self.credential.refresh()
         self.agreement.start()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            for tab in (self.learner, self.credential, self.agreement):
-                tab.restyle()
-
 
 def open_insights(parent: QWidget, workstation: Workstation, *,
                   runner: TaskRunner | None = None, second_marks: SecondMarks | None = None,
@@ -92,12 +86,13 @@ def open_insights(parent: QWidget, workstation: Workstation, *,
     if dialog is None:
         dialog = InsightsDialog(workstation, parent, runner=runner, second_marks=second_marks,
                                 learner_id=learner_id, template_id=template_id)
-    else:
-        dialog.refresh()
-        if learner_id is not None:
-            dialog.learner.select_learner(learner_id)
-        if template_id is not None:
-            dialog.credential.select_credential(template_id)
+        dialog.show()
+        return dialog
+    dialog.refresh()
+    if learner_id is not None:
+        dialog.learner.select_learner(learner_id)
+    if template_id is not None:
+        dialog.credential.select_credential(template_id)
     dialog.show()
     dialog.raise_()
     dialog.activateWindow()

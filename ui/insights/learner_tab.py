@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
@@ -69,7 +71,7 @@ class LearnerTab(InsightsTab):
                         lambda exc: self._show_learners_failed(token, exc))
 
     def _show_learners(self, token: int, found: list[LearnerSummary]) -> None:
-        if token != self._list_token:
+        if token != self._list_token or not shiboken6.isValid(self):
             return
         current = self.selected_learner() or self._wanted
         self.learners.blockSignals(True)
@@ -108,7 +110,7 @@ class LearnerTab(InsightsTab):
         self._on_learner_changed()
 
     def _show_learners_failed(self, token: int, exc: Exception) -> None:
-        if token == self._list_token:
+        if token == self._list_token and shiboken6.isValid(self):
             self._fail(self._token, exc)
 
     def selected_learner(self) -> str | None:

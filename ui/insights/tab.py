@@ -187,9 +187,6 @@ class InsightsTab(QWidget):
         """Save the chart as shown to ``path``; returns the file written."""
         return self.panel.save_png(path)
 
-    def restyle(self) -> None:
-        self.panel.restyle()
-
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
