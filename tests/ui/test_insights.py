@@ -115,8 +115,8 @@ def test_learner_tab_shows_criteria_across_attempts_per_credential(workstation, 
          "1 of 3", "Met (optional)"],
     ]
     views = tab.panel.views
-    assert [v.chart().title() for v in views] == ["Customer Communication",
-                                                  "Site Safety Practitioner"]
+    assert [v.chart().title() for v in views] == ["Customer Communication — Aroha Abara",
+                                                  "Site Safety Practitioner — Aroha Abara"]
     assert bar_values(views[1].chart()) == {
         "Identifies hazards": [1.0, 2.0], "Applies controls": [3.0, 4.5],
         "Reports incidents": [0.0, 1.0]}

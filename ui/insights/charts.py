@@ -22,9 +22,9 @@ def attempt_label(attempt: int) -> str:
     return f"Attempt {attempt}"
 
 
-def learner_chart(history: CredentialHistory) -> QChart:
+def learner_chart(history: CredentialHistory, learner_name: str) -> QChart:
     """Grouped bars: one group per attempt, one bar per criterion (its weighted points)."""
-    chart = _chart(history.credential_name)
+    chart = _chart(f"{history.credential_name} — {learner_name}")
     series = QBarSeries()
     for info in history.criteria:
         bar_set = QBarSet(info.title)

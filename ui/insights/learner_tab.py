@@ -159,7 +159,7 @@ class LearnerTab(InsightsTab):
                               "Their submissions are listed below; the chart appears once "
                               "a criterion has a level.")
             return
-        charts = [learner_chart(c) for c in history.credentials]
+        charts = [learner_chart(c, history.learner_name) for c in history.credentials]
         descriptions = [_describe(c) for c in history.credentials]
         self.show_charts(charts, descriptions)
 
