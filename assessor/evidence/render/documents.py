@@ -66,12 +66,14 @@ def open_document(data: bytes, filetype: str, password: str | None) -> OpenDocum
                                    "allows.") from None
         raise BrokenEvidence(f"This {label} cannot be read: it is damaged, incomplete or "
                              f"not really a {label}.") from None
-    if doc.needs_pass:
+    # Ask once, before authenticating: MuPDF's needs-password check tries the empty
+    # password, which after a successful authentication breaks the decryption key.
+    encrypted = bool(doc.needs_pass)
+    if encrypted:
         if password is None:
             raise PasswordRequired(f"This {label} is protected by a password.")
         if not doc.authenticate(password):
             raise WrongPassword(f"That password does not open this {label}.")
-    encrypted = bool(doc.needs_pass)
     _disable_javascript(doc)
     try:
         count = doc.page_count
