@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
+    QDialog,
     QLineEdit,
     QListWidget,
     QTableWidget,
@@ -327,3 +328,14 @@ def test_screenshots_of_each_tab(workstation, open_dialog, qtbot) -> None:
     dialog.tabs.setCurrentIndex(0)
     assert dialog.learner.panel.views[0].isVisible()
     assert Qt.WindowType.WindowMaximizeButtonHint & dialog.windowFlags()
+
+
+def test_the_view_menu_opens_insights(open_window, seeded, qtbot) -> None:
+    window = open_window()
+    qtbot.wait_until(lambda: bool(window.menus["view"].actions()), timeout=5_000)
+    action = next(a for a in window.menus["view"].actions() if a.text() == "&Insights…")
+    assert action.shortcut().toString() == "Ctrl+I"
+    action.trigger()
+    dialog = window.findChild(InsightsDialog)
+    assert isinstance(dialog, QDialog) and dialog.isVisible()
+    dialog.close()

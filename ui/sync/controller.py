@@ -224,7 +224,7 @@ class SyncController(QObject):
         return (f"Last sync {self.last_sync.astimezone():%H:%M} — {changes}{conflicts}")
 
     def refresh(self) -> None:
-        if self.closed:
+        if self.closed or self.ws.queue.closed:
             return
         self.label.setText(self.status_text())
         self.label.setToolTip(self.last_problem)

@@ -61,6 +61,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
           "recording) to a criterion"),
     ("Ctrl+Shift+S", "Sign the approved submission's credential"),
     ("Ctrl+Shift+V", "Verify the audit log"),
+    ("Ctrl+I", "Insights: progress, pass rates and agreement as charts"),
     ("F1", "This list"),
     ("Ctrl+Q", "Quit (everything is already saved)"),
 )
@@ -114,8 +115,8 @@ class MainWindow(QMainWindow):
 
     def finish_loading(self) -> None:
         """Build what the first screen did not need. Runs once; safe to call any time."""
-        if self._loaded:
-            return
+        if self._loaded or self.ws.queue.closed:
+            return  # built already, or the window closed before its first paint finished
         self._loaded = True
         from ui.evidence.source import EvidenceSource
         from ui.style import apply_style
@@ -244,6 +245,9 @@ class MainWindow(QMainWindow):
         self._action(view, "&Submission", self._review.narrative.setFocus, "Ctrl+2")
         self._action(view, "&Rubric", self._focus_rubric, "Ctrl+3")
         view.addSeparator()
+        self._action(view, "&Insights…", self.show_insights, "Ctrl+I",
+                     "Charts of learners' progress, pass rates per criterion and agreement")
+        view.addSeparator()
         self._action(view, "&Reset Layout", self._reset_layout)
 
         review = self.menus["review"]
@@ -277,6 +281,11 @@ class MainWindow(QMainWindow):
         help_menu = self.menus["help"]
         self._action(help_menu, "&Keyboard Shortcuts", self.show_shortcuts, "F1")
         self._action(help_menu, f"&About {APP_NAME}", self._about)
+
+    def show_insights(self) -> None:
+        from ui.insights import open_insights  # ~80 ms of imports: only when asked for
+
+        open_insights(self, self.ws, runner=self.runner)
 
     # -- review -----------------------------------------------------------------------
 
