@@ -116,6 +116,28 @@ def heavy_vector_pdf(depth: int = 3, fan_out: int = 10) -> bytes:
     return data
 
 
+def image_bomb_pdf(side: int = 12_000) -> bytes:
+    """A page holding one side x side RGB picture that compresses to ~0.4 MB (432 MB
+    decoded at 12,000)."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=side / 10, height=side / 10)
+    packer = zlib.compressobj(9, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    row = b"\x7f" * (side * 3)
+    stream = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    picture = doc.get_new_xref()
+    doc.update_object(picture, f"<</Type/XObject/Subtype/Image/Width {side}/Height {side}"
+                               "/ColorSpace/DeviceRGB/BitsPerComponent 8/Filter/FlateDecode>>")
+    doc.update_stream(picture, stream, compress=False)
+    doc.xref_set_key(page.xref, "Resources", f"<</XObject<</Im {picture} 0 R>>>>")
+    contents = doc.get_new_xref()
+    doc.update_object(contents, "<<>>")
+    doc.update_stream(contents, f"q {side / 10} 0 0 {side / 10} 0 0 cm /Im Do Q".encode())
+    doc.xref_set_key(page.xref, "Contents", f"{contents} 0 R")
+    data: bytes = doc.tobytes()
+    doc.close()
+    return data
+
+
 def _raw_pdf(objects: list[bytes]) -> bytes:
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assessor.evidence.render import (
@@ -207,6 +209,27 @@ def test_epub_cbz_and_svg_open(render_service: RenderService) -> None:
         assert svg.info.page_sizes == ((200.0, 100.0),)
         image = svg.render_page(0, scale=1.0)
         assert pixel(image, 100, 20)[2] > 150  # the blue rectangle
+
+
+def test_an_svg_never_loads_files_it_points_to(render_service: RenderService,
+                                               tmp_path: Path) -> None:
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(samples.png_bytes(50, 50, (0, 0, 0)))
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+           f' width="50" height="50"><image width="50" height="50" href="{secret}"/>'
+           f'<image width="50" height="50" xlink:href="file://{secret}"/></svg>').encode()
+    with render_service.open_document(svg, name="peek.svg") as document:
+        assert non_white(document.render_page(0, scale=1.0)) == 0
+
+
+def test_fictionbook_opens(render_service: RenderService) -> None:
+    fb2 = ('<?xml version="1.0" encoding="utf-8"?><FictionBook xmlns='
+           '"http://www.gribuser.ru/xml/fictionbook/2.0"><description><title-info>'
+           "<book-title>Logbook</book-title></title-info></description><body><section>"
+           f"<p>{samples.LINE}</p></section></body></FictionBook>").encode()
+    with render_service.open_document(fb2, name="log.fb2") as book:
+        assert book.info.format == "FictionBook2"
+        assert len(book.search("lazy dog")) == 1
 
 
 def test_closed_documents_say_so(render_service: RenderService) -> None:

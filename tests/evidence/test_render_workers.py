@@ -107,6 +107,16 @@ def test_running_out_of_memory_is_evidence_too_large(render_service: RenderServi
         assert non_white(document.render_page(0, scale=1.0)) > 1000
 
 
+def test_a_page_that_needs_too_much_memory_is_evidence_too_large() -> None:
+    with RenderService(workers=1, timeout=20.0, memory_limit=400 * 2**20) as service:
+        with service.open_document(samples.image_bomb_pdf(), name="bomb.pdf") as bomb, \
+                pytest.raises(EvidenceTooLarge, match="Page 1 needs more memory to draw "
+                                                      "than the viewer allows"):
+            bomb.render_page(0, scale=10.0)  # full resolution: 432 MB decoded
+        with service.open_document(samples.text_pdf(1)) as document:
+            assert non_white(document.render_page(0, scale=1.0)) > 1000
+
+
 def test_four_threads_at_once(render_service: RenderService) -> None:
     pdf = samples.text_pdf(6)
     photo = samples.image_bytes(samples.two_tone(400, 200), "JPEG")
