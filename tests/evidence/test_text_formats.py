@@ -421,3 +421,15 @@ def test_read_text_evidence_prepares_each_flavour() -> None:
     plain = read_text_evidence(FRENCH.encode("cp1252"), name="n.txt", media_type=None)
     assert plain.flavour is TextFlavour.PLAIN and plain.html is None and plain.table is None
     assert plain.decoded.text == FRENCH
+
+
+def test_long_lines_are_broken_for_display_only() -> None:
+    minified = "{" + ",".join(f'"k{i}":{i}' for i in range(2_000)) + "}"
+    evidence = read_text_evidence(minified.encode(), name="m.json", media_type=None)
+    assert evidence.decoded.text == minified
+    assert evidence.lines_broken
+    assert max(len(line) for line in evidence.display_text.split("\n")) <= 5_000
+    assert evidence.display_text.replace("\n", "") == minified
+    assert evidence.notes() == ("Lines longer than 5,000 characters are shown in pieces.",)
+    short = read_text_evidence(b"a\nb\n", name="a.txt", media_type=None)
+    assert (short.display_text, short.lines_broken, short.notes()) == ("a\nb\n", False, ())

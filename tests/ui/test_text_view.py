@@ -237,3 +237,13 @@ def test_clear_drops_everything_and_pins_do_nothing(view: TextEvidenceView) -> N
     assert view.table_view.model() is None and view.evidence is None
     assert view.info_label.text() == "" and view.evidence_id == ""
     assert fired == []
+
+
+def test_a_megabyte_on_one_line_opens_quickly_in_pieces(view: TextEvidenceView, qtbot) -> None:
+    minified = "{" + ",".join(f'"key{i}":{i}' for i in range(100_000)) + "}"
+    with qtbot.wait_signal(view.loaded, timeout=30_000):
+        load(view, minified.encode(), "data.json")
+    assert view.note_label.text() == "Lines longer than 5,000 characters are shown in pieces."
+    assert view.plain_view.blockCount() > 200
+    find(view, qtbot, '"key99999"')
+    assert view.match_count() == 1

@@ -40,8 +40,7 @@ from ui.tasks import TaskRunner
 SYNC_LIMIT = 256 * 1024
 """Evidence up to this size is prepared on the spot; larger goes to a worker thread."""
 
-MAX_HIGHLIGHTS = 10_000
-_LONG_LINE = 20_000  # code with lines longer than this is wrapped (no-wrap layout crawls)
+MAX_HIGHLIGHTS = 2_000
 _MATCH = "#fde293"
 _CURRENT = "#f9ab00"
 
@@ -237,7 +236,7 @@ class TextEvidenceView(QWidget):
         decoded = evidence.decoded
         parts = [decoded.describe(), evidence.flavour.label]
         flavour = evidence.flavour
-        notes = list(decoded.notes())
+        notes = list(evidence.notes())
         if flavour is TextFlavour.CSV and evidence.table is not None:
             self._show_table(evidence)
             if evidence.table.truncated:
@@ -253,7 +252,7 @@ class TextEvidenceView(QWidget):
             self.as_text_button.blockSignals(False)
             self.stack.setCurrentWidget(self.rich_view)
         else:
-            self._show_plain(decoded.text, code=flavour is TextFlavour.SOURCE)
+            self._show_plain(evidence.display_text, code=flavour is TextFlavour.SOURCE)
         if flavour is TextFlavour.CSV and self._model is not None:
             parts.append(_rows(self._model.total_rows()))
         self.info_label.setText(" · ".join(parts))
@@ -268,10 +267,8 @@ class TextEvidenceView(QWidget):
             view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         else:
             view.setFont(self.font())
-        long_lines = code and any(len(line) > _LONG_LINE for line in text.split("\n"))
-        wrap = not code or long_lines
-        view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth if wrap
-                             else QPlainTextEdit.LineWrapMode.NoWrap)
+        view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap if code
+                             else QPlainTextEdit.LineWrapMode.WidgetWidth)
         view.set_line_numbers(code)
         view.setPlainText(text)
         self.stack.setCurrentWidget(view)
@@ -287,7 +284,7 @@ class TextEvidenceView(QWidget):
             return
         self._clear_highlights()
         if as_text:
-            self._show_plain(self._evidence.decoded.text, code=True)
+            self._show_plain(self._evidence.display_text, code=True)
         else:
             self.stack.setCurrentWidget(self.rich_view)
         self._refresh_matches()

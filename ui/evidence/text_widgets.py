@@ -63,6 +63,7 @@ class CodeView(QPlainTextEdit):
                                      | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self._gutter = _LineNumbers(self)
         self._numbers = False
+        self._margin = -1
         self.blockCountChanged.connect(self._update_margin)
         self.updateRequest.connect(self._on_update_request)
         self._update_margin()
@@ -82,7 +83,12 @@ class CodeView(QPlainTextEdit):
         return 10 + self.fontMetrics().horizontalAdvance("9") * digits
 
     def _update_margin(self, _count: int = 0) -> None:
-        self.setViewportMargins(self.line_number_width(), 0, 0, 0)
+        width = self.line_number_width()
+        if width != self._margin:  # once per extra digit, not once per line loaded
+            self._margin = width
+            self.setViewportMargins(width, 0, 0, 0)
+            area = self.contentsRect()
+            self._gutter.setGeometry(QRect(area.left(), area.top(), width, area.height()))
 
     def _on_update_request(self, rect: QRect, dy: int) -> None:
         if not self._numbers:
