@@ -24,6 +24,7 @@ from assessor.evidence.render.errors import RenderError, RenderTimeout
 from assessor.evidence.render.worker import OPS_WITH_DATA, READY, serve
 
 STARTUP_TIMEOUT = 60.0
+CLOSE_WAIT = 5.0
 HELD_PER_WORKER = 8  # documents and pictures a worker keeps open (least recently used go)
 SOCKET_BUFFER = 4 * 2**20  # fewer wake-ups per page of pixels; the kernel may give less
 QUIET_ENV = "ASSESSOR_RENDER_DEBUG"  # set it to see what the workers print
@@ -157,7 +158,9 @@ class WorkerPool:
         self._cond = threading.Condition()
         self._idle: list[Worker] = []
         self._all: set[Worker] = set()
+        self._pending: set[Worker] = set()  # launched, not ready yet
         self._starting = 0
+        self._launching = 0
         self._started = False
         self._closed = False
         self._failures = 0
@@ -220,11 +223,18 @@ class WorkerPool:
             return [w.pid for w in self._all if w.pid is not None]
 
     def close(self) -> None:
+        """Kill every worker. Waits (briefly) for a launch under way to finish first: a
+        process that leaves while the fork server reads its request makes the server print
+        a traceback on the terminal."""
         with self._cond:
             self._closed = True
-            workers = list(self._all)
+            end = time.monotonic() + CLOSE_WAIT
+            while self._launching and time.monotonic() < end:
+                self._cond.wait(end - time.monotonic())
+            workers = list(self._all | self._pending)
             self._all.clear()
             self._idle.clear()
+            self._pending.clear()
             self._cond.notify_all()
         for worker in workers:
             worker.kill()
@@ -250,16 +260,30 @@ class WorkerPool:
     def _spawn(self) -> None:
         worker: Worker | None = None
         failure = ""
+        with self._cond:
+            if self._closed:
+                self._starting -= 1
+                self._cond.notify_all()
+                return
+            self._launching += 1
         try:
             worker = Worker(self.context, self.memory_limit)
-            if not worker.wait_ready(STARTUP_TIMEOUT):
-                failure = "a worker process did not answer"
         except Exception as exc:  # no processes left, a broken install...
             failure = f"{type(exc).__name__}: {exc}"
+        finally:
+            with self._cond:
+                self._launching -= 1
+                if worker is not None:
+                    self._pending.add(worker)
+                self._cond.notify_all()
+        if worker is not None and not worker.wait_ready(STARTUP_TIMEOUT):
+            failure = "a worker process did not answer"
         with self._cond:
             self._starting -= 1
+            if worker is not None:
+                self._pending.discard(worker)
             if failure or worker is None or self._closed:
-                if failure:
+                if failure and not self._closed:
                     self._failures += 1
                     self._failure = failure
                     self._spawn_later()

@@ -210,6 +210,8 @@ class DocumentHandle:
         self._service: RenderService | None = service
         self._source = source
         self.info = info
+        # a handle dropped without close() still lets the workers forget the document
+        self._release = weakref.finalize(self, service._forget, source.key)
 
     def render_page(self, page: int, *, scale: float, rotation: int = 0,
                     clip: tuple[float, float, float, float] | None = None) -> PageImage:
@@ -251,9 +253,8 @@ class DocumentHandle:
         return tuple(SearchHit(page, tuple(rects)) for page, rects in reply.value)
 
     def close(self) -> None:
-        service, self._service = self._service, None
-        if service is not None:
-            service._forget(self._source.key)
+        self._service = None
+        self._release()
 
     def __enter__(self) -> DocumentHandle:
         return self
@@ -281,6 +282,7 @@ class ImageHandle:
         self._service: RenderService | None = service
         self._source = source
         self.info = info
+        self._release = weakref.finalize(self, service._forget, source.key)
 
     def render(self, *, max_width: int, max_height: int, frame: int = 0) -> PageImage:
         """The picture upright (EXIF orientation applied), fitted inside max_width x
@@ -300,9 +302,8 @@ class ImageHandle:
         return PageImage(width, height, stride, reply.samples, scale)
 
     def close(self) -> None:
-        service, self._service = self._service, None
-        if service is not None:
-            service._forget(self._source.key)
+        self._service = None
+        self._release()
 
     def __enter__(self) -> ImageHandle:
         return self
