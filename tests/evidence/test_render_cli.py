@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from assessor.evidence.office import libreoffice_available
 from assessor.paths import AppPaths
 from tests.evidence import render_samples as samples
 from tests.evidence.office_files import make_docx
@@ -110,6 +111,19 @@ def test_a_missing_file_and_a_slow_page(home: AppPaths, tmp_path: Path) -> None:
     plan.write_bytes(samples.heavy_vector_pdf())
     _failed(render(home, str(plan), "--timeout", "0.5", "--out", str(tmp_path / "o.png")),
             "Page 1 took longer than 0.5 s to draw; skipped.")
+
+
+@pytest.mark.skipif(not libreoffice_available(), reason="LibreOffice is not installed")
+def test_office_documents_go_through_libreoffice(home: AppPaths, tmp_path: Path) -> None:
+    docx = tmp_path / "report.docx"
+    docx.write_bytes(make_docx(["Hello from an office document"] * 5))
+    out = tmp_path / "o.png"
+    result = render(home, str(docx), "--dpi", "72", "--out", str(out))
+    _ok(result)
+    assert "page 1 of 1" in result.stdout
+    with Image.open(out) as png:
+        dark = png.convert("L").point(lambda v: 255 if v < 100 else 0)
+        assert dark.getbbox() is not None
 
 
 def test_office_documents_without_libreoffice(home: AppPaths, tmp_path: Path) -> None:
