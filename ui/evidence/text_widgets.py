@@ -33,6 +33,12 @@ class SafeTextBrowser(QTextBrowser):
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
         self.setSearchPaths([])
+        # Our own style sheet (evidence never brings one): ruled tables, readable code.
+        self.document().setDefaultStyleSheet(
+            "table { border-collapse: collapse; margin: 6px 0; }"
+            " th, td { border: 1px solid #c4c7c5; padding: 3px 8px; }"
+            " th { background: #f1f3f4; } pre, code { background: #f5f5f5; }"
+        )
         self.requested_resources: list[QUrl] = []
 
     def loadResource(self, type: int, name: QUrl | str) -> Any:  # noqa: A002 (Qt's name)
