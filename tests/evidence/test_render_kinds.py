@@ -115,3 +115,14 @@ def test_document_types_for_pymupdf() -> None:
     assert document_type(b"\x00" * 60 + b"BOOKMOBI", None, "x") == "mobi"
     assert document_type(b"garbage", None, "thing.xps") == "xps"
     assert document_type(b"garbage", None, "thing") == "pdf"
+
+
+def test_importing_the_render_package_loads_neither_pymupdf_nor_pillow() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, assessor.evidence.render\n"
+            "print(sorted(m for m in ('pymupdf', 'fitz', 'PIL') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert result.stdout.strip() == "[]"
