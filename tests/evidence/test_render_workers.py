@@ -167,6 +167,26 @@ def test_one_document_shared_by_threads_reopens_on_each_worker(render_service: R
                                                                  for n in range(8))
 
 
+def test_closing_the_service_while_a_page_draws() -> None:
+    service = RenderService(workers=1, timeout=20.0)
+    failures: list[BaseException] = []
+
+    def draw() -> None:
+        try:
+            service._test_hook("sleep", 10)
+        except BaseException as exc:  # checked below
+            failures.append(exc)
+
+    service.start()
+    _wait_for_workers(service, 1)
+    thread = threading.Thread(target=draw)
+    thread.start()
+    time.sleep(0.3)
+    service.close()
+    thread.join(timeout=10)
+    assert [str(f) for f in failures] == ["The evidence viewer's renderer has been shut down."]
+
+
 def test_closing_the_service_stops_its_workers() -> None:
     service = RenderService(workers=1, timeout=5.0)
     service.start()

@@ -166,6 +166,10 @@ class WorkerPool:
         self._failures = 0
         self._failure = ""
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def start(self) -> None:
         with self._cond:
             if self._started or self._closed:

@@ -177,6 +177,9 @@ class RenderService:
                                 f"{task.outcome}.") from None
         except WorkerCrashed as crash:
             self._pool.discard(worker)
+            if self._pool.closed:
+                raise RenderError("The evidence viewer's renderer has been shut down.") \
+                    from None
             raise _crash_error(crash.exitcode, task) from None
         except BaseException:
             self._pool.discard(worker)
