@@ -18,7 +18,9 @@ RUNTIME_PACKAGES=(
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
   libnss3 fonts-dejavu-core dbus gnome-keyring
 )
-TEST_PACKAGES=(dbus-daemon dbus-bin gnome-keyring postgresql)
+# LibreOffice previews office evidence (optional for users; the tests convert real files).
+TEST_PACKAGES=(dbus-daemon dbus-bin gnome-keyring postgresql
+  libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
