@@ -9,4 +9,9 @@ import sys
 from ui.entry import main
 
 if __name__ == "__main__":
+    if getattr(sys, "frozen", False):
+        # A frozen bundle starts its render workers by running this executable again.
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     sys.exit(main())

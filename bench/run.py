@@ -8,7 +8,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import hub_bench, queue_bench, signing_bench, sync_bench  # noqa: E402
+from bench import (  # noqa: E402
+    hub_bench,
+    queue_bench,
+    render_bench,
+    signing_bench,
+    sync_bench,
+    viewer_bench,
+)
 from bench.report import print_table, write_json  # noqa: E402
 
 
@@ -20,6 +27,8 @@ def main() -> int:
     rows += signing_bench.run(seconds=2.0, runs=5)
     rows += hub_bench.run(count=10_000, megabytes=200, runs=7)
     rows += sync_bench.run(runs=3)
+    rows += render_bench.run()
+    rows += viewer_bench.run()
     print_table(rows)
     if args.json:
         write_json(rows, args.json)

@@ -44,6 +44,9 @@ if TYPE_CHECKING:  # the domain and the other panes load after the window is pai
 log = logging.getLogger(__name__)
 
 STORE_WARMUP_DELAY_MS = 400
+RENDER_WARMUP_DELAY_MS = 2000
+"""The render workers (a process each, PyMuPDF loaded) start this long after the first
+paint, so the first document opens at once without slowing the start."""
 
 MENU_TITLES: tuple[tuple[str, str], ...] = (
     ("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("review", "&Review"),
@@ -154,6 +157,7 @@ class MainWindow(QMainWindow):
         # Build the read-write store (and import the ORM) once the first screen is painted:
         # that import holds the GIL for a while and must not compete with the first paint.
         QTimer.singleShot(STORE_WARMUP_DELAY_MS, self, self._warm_up_store)
+        QTimer.singleShot(RENDER_WARMUP_DELAY_MS, self, self._warm_up_renderer)
 
     @property
     def review(self) -> ReviewPane:
@@ -204,6 +208,10 @@ class MainWindow(QMainWindow):
     def _warm_up_store(self) -> None:
         if self.isVisible():
             self.runner.run(lambda: self.ws.store, store=True)
+
+    def _warm_up_renderer(self) -> None:
+        if self.isVisible() and not self.ws.queue.closed:
+            self._review.viewer.service().start()  # returns at once; workers start behind
 
     # -- menus and shortcuts ----------------------------------------------------------
 
