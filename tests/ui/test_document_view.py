@@ -33,7 +33,7 @@ def make_pdf(pages: int, *, words: dict[int, str] | None = None, marker: bool = 
                          fontsize=14)
         if marker:
             page.draw_rect(pymupdf.Rect(72, 72, 144, 144), color=(0, 0, 0), fill=(0, 0, 0))
-    return doc.tobytes()
+    return bytes(doc.tobytes())
 
 
 def heavy_page_pdf(paths: int = 20_000) -> bytes:
@@ -52,7 +52,7 @@ def heavy_page_pdf(paths: int = 20_000) -> bytes:
     page.insert_text((72, 72), " ")
     doc.update_stream(page.get_contents()[0], "\n".join(ops).encode())
     doc.new_page(width=A4[0], height=A4[1]).insert_text((72, 72), "A light page")
-    return doc.tobytes(deflate=True)
+    return bytes(doc.tobytes(deflate=True))
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +174,7 @@ def test_zoom_changes_the_rendered_size(qtbot, open_view) -> None:
     view = open_view(make_pdf(2))
     view.set_zoom(1.0)
     small = wait_rendered(qtbot, view, 0)
-    dpr = view.canvas.layout_.dpr  # type: ignore[union-attr]
+    dpr = view.canvas.layout_.dpr
     assert small.width() == pytest.approx(A4[0] * POINTS_TO_PIXELS * dpr, abs=2)
     assert view.zoom_box.currentText() == "100%"
     view.zoom_in()
@@ -193,7 +193,7 @@ def test_while_zooming_the_old_render_stands_in(qtbot, open_view) -> None:
     view.set_zoom(1.0)
     wait_rendered(qtbot, view, 0)
     view.set_zoom(1.6)  # the crisp one is not there yet: the old one is scaled
-    sk = scale_key(view.canvas.layout_.scale)  # type: ignore[union-attr]
+    sk = scale_key(view.canvas.layout_.scale)
     assert RenderKey(0, sk, 0) not in view.canvas.cache
     assert view.canvas.cache.stand_in(0, 0, sk) is not None
     assert dark_fraction(grab_page(view, 0)) > 0.005
@@ -435,7 +435,7 @@ def test_at_400_percent_a_page_is_rendered_in_tiles_near_the_viewport(qtbot, ope
     view = open_view(make_pdf(2))
     view.set_zoom(4.0)
     canvas = view.canvas
-    dw, dh = canvas.layout_.device_size(0)  # type: ignore[union-attr]
+    dw, dh = canvas.layout_.device_size(0)
     assert dw * dh > 8_000_000  # too large to render whole
     canvas.horizontalScrollBar().setValue(0)
     canvas.verticalScrollBar().setValue(round(canvas.page_view_rect(0).top() + 300))

@@ -25,6 +25,7 @@ from assessor.evidence.cache import EvidenceCache
 from assessor.evidence.cache_format import new_key
 from tests.core.helpers import ASSESSOR, NOW, open_store, seeded_store
 from tests.ui.test_main_window import wait_for_review
+from ui.evidence.document_view import DocumentView
 from ui.evidence.message_panel import WRONG_PASSWORD
 from ui.evidence.source import NOT_DOWNLOADED, EvidenceSource
 from ui.evidence.viewer import EvidenceViewer
@@ -32,6 +33,8 @@ from ui.evidence.viewer import EvidenceViewer
 SUBMISSION = "viewer-1"
 PASSWORD = "correct horse"
 
+
+AES_256 = 4  # pymupdf.PDF_ENCRYPT_AES_256 (not in its type hints)
 
 def pdf_bytes(pages: int = 3, password: str | None = None) -> bytes:
     import pymupdf
@@ -43,7 +46,7 @@ def pdf_bytes(pages: int = 3, password: str | None = None) -> bytes:
         page.draw_rect(pymupdf.Rect(72, 140, 523, 420), color=(0, 0, 0), fill=(0.1, 0.1, 0.1))
     out = io.BytesIO()
     if password:
-        doc.save(out, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw=password,
+        doc.save(out, encryption=AES_256, user_pw=password,
                  owner_pw=password + "-owner")
     else:
         doc.save(out)
@@ -157,7 +160,7 @@ def review_window(open_window, evidence_home, key, qtbot):
 
 def select(window, qtbot, evidence: Evidence) -> EvidenceViewer:
     assert window.review.select_evidence(evidence.item.id)
-    viewer = window.viewer
+    viewer: EvidenceViewer = window.viewer
     qtbot.wait_until(lambda: viewer.item is not None and viewer.item.id == evidence.item.id
                      and viewer.settled, timeout=30_000)
     return viewer
@@ -169,7 +172,8 @@ def wait_shown(viewer: EvidenceViewer, qtbot, evidence: Evidence) -> None:
 
 
 def colours(widget) -> QImage:
-    return widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    image: QImage = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    return image
 
 
 def count_pixels(image: QImage, test, step: int = 3) -> int:
@@ -226,6 +230,7 @@ def test_a_text_file_shows_its_words(review_window, files, qtbot) -> None:
     wait_shown(viewer, qtbot, files["text"])
     view = viewer.current_view
     assert view is viewer.view("text")
+    assert view is not None
     shown = " ".join(w.toPlainText() for w in view.findChildren(QPlainTextEdit)
                      + view.findChildren(QTextEdit))
     assert "the toolbox talk" in shown
@@ -288,13 +293,12 @@ def test_an_encrypted_pdf_asks_for_its_password(review_window, files, qtbot, cap
     panel.password.setText(PASSWORD)
     panel.open_button.click()
     wait_shown(viewer, qtbot, locked)
-    assert viewer.current_view is viewer.view("document")
-    assert viewer.current_view.page_count == 2
+    document = viewer.current_view
+    assert isinstance(document, DocumentView) and document is viewer.view("document")
+    assert document.page_count == 2
     assert PASSWORD not in caplog.text and "not it" not in caplog.text
 
 
-@pytest.mark.xfail(reason="render service: open_document reads doc.needs_pass after "
-                   "authenticate(), which makes PyMuPDF draw the pages blank", strict=True)
 def test_an_encrypted_pdf_opened_with_its_password_shows_ink(review_window, files,
                                                              qtbot) -> None:
     window = review_window()
