@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -116,6 +117,7 @@ class SubmissionRecord(Base):
         Index("ix_submissions_updated", "updated_at"),
         Index("ix_submissions_learner", "learner_name"),
         Index("ix_submissions_template", "template_id"),
+        Index("ix_submissions_learner_attempt", "learner_id", "attempt"),
     )
 
 
@@ -306,3 +308,43 @@ class ConflictRecord(Base):
     resolution: Mapped[str] = mapped_column(String(20), default="")
 
     __table_args__ = (Index("ix_conflicts_open", "resolved_at", "submission_id"),)
+
+
+class CommentSnippetRecord(Base):
+    """One reusable comment in an assessor's library (searchable, per owner)."""
+
+    __tablename__ = "comment_snippets"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    criterion_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """A criterion the snippet was written for, or ``None`` for any."""
+    uses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_comment_snippets_owner", "owner", "title"),)
+
+
+class SecondMarkRecord(Base):
+    """A moderator's blind second marking of one criterion of a submission."""
+
+    __tablename__ = "second_marks"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    submission_pk: Mapped[int] = mapped_column(
+        ForeignKey("submissions.pk", ondelete="CASCADE")
+    )
+    criterion_key: Mapped[str] = mapped_column(String(200))
+    level_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    moderator: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    remote_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("submission_pk", "criterion_key", "moderator",
+                         name="uq_second_marks_one_per_moderator"),
+    )
