@@ -9,6 +9,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -260,6 +261,37 @@ def test_an_unknown_file_shows_its_details_and_can_be_saved(review_window, files
                      timeout=5_000)
     qtbot.wait_until(lambda: "Saved a copy" in window.statusBar().currentMessage(),
                      timeout=5_000)
+
+
+def test_open_with_saves_where_the_user_chooses_then_opens_that_copy(
+        review_window, files, qtbot, tmp_path, monkeypatch) -> None:
+    window = review_window()
+    blob = files["blob"]
+    viewer = select(window, qtbot, blob)
+    assert viewer.panel.open_button_external.isVisible()
+    target = tmp_path / "readings.dat"
+    opened: list[Path] = []
+    monkeypatch.setattr(EvidenceViewer, "ask_save_path",
+                        staticmethod(lambda parent, name: str(target)))
+    monkeypatch.setattr(EvidenceViewer, "open_external",
+                        staticmethod(lambda path: opened.append(path) or True))
+    viewer.panel.open_button_external.click()
+    qtbot.wait_until(lambda: opened == [target], timeout=5_000)
+    assert target.read_bytes() == blob.data  # the copy the program opens is the user's
+
+
+def test_open_with_cancelled_writes_nothing(review_window, files, qtbot, tmp_path,
+                                            monkeypatch) -> None:
+    window = review_window()
+    viewer = select(window, qtbot, files["blob"])
+    opened: list[Path] = []
+    monkeypatch.setattr(EvidenceViewer, "ask_save_path", staticmethod(lambda parent, name: ""))
+    monkeypatch.setattr(EvidenceViewer, "open_external",
+                        staticmethod(lambda path: opened.append(path) or True))
+    before = sorted(tmp_path.rglob("*"))
+    viewer.panel.open_button_external.click()
+    qtbot.wait(300)
+    assert opened == [] and sorted(tmp_path.rglob("*")) == before
 
 
 def test_saving_a_copy_where_it_cannot_be_written_says_why(review_window, files, qtbot,

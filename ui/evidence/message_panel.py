@@ -3,6 +3,7 @@ details, a password prompt, or a busy indicator while the evidence opens.
 
 Signals:
     save_requested(): the user asked to save a copy of the file.
+    open_requested(): the user asked to save a copy and open it with another program.
     password_entered(str): the user typed a password and pressed Open. The panel clears the
         field at once and keeps the password nowhere.
 """
@@ -52,6 +53,7 @@ def human_size(size: int) -> str:
 
 class MessagePanel(QWidget):
     save_requested = Signal()
+    open_requested = Signal()
     password_entered = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -97,8 +99,14 @@ class MessagePanel(QWidget):
         self.save_button.setToolTip("Save this evidence file where you choose, to open it "
                                     "with another program")
         self.save_button.clicked.connect(self.save_requested)
+        self.open_button_external = QPushButton("Open With…")
+        self.open_button_external.setToolTip(
+            "Save a copy where you choose, then open it with the program your system uses "
+            "for this kind of file")
+        self.open_button_external.clicked.connect(self.open_requested)
         actions = QHBoxLayout()
         actions.setContentsMargins(0, 6, 0, 0)
+        actions.addWidget(self.open_button_external)
         actions.addWidget(self.save_button)
         actions.addStretch(1)
 
@@ -145,6 +153,7 @@ class MessagePanel(QWidget):
         self.detail.setVisible(bool(detail))
         self._show_facts(item)
         self.save_button.setVisible(can_save)
+        self.open_button_external.setVisible(can_save)
 
     def show_busy(self, text: str, item: EvidenceItem | None = None) -> None:
         self._reset()
@@ -174,7 +183,7 @@ class MessagePanel(QWidget):
         self.card.show()
         self.password.clear()
         for widget in (self.detail, self.busy_bar, self.password_row, self.password_error,
-                       self.facts, self.save_button):
+                       self.facts, self.save_button, self.open_button_external):
             widget.hide()
         self.detail.clear()
 

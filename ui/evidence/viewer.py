@@ -122,6 +122,7 @@ class EvidenceViewer(QWidget):
 
         self.panel = MessagePanel()
         self.panel.save_requested.connect(self.save_copy)
+        self.panel.open_requested.connect(self.open_with)
         self.panel.password_entered.connect(self._on_password)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.panel)
@@ -241,8 +242,10 @@ class EvidenceViewer(QWidget):
     def pin_mode(self) -> bool:
         return self.pin_action.isChecked()
 
-    def save_copy(self) -> None:
-        """Ask where, then write the file's bytes there (an explicit export by the user)."""
+    def save_copy(self, *, then_open: bool = False) -> None:
+        """Ask where, then write the file's bytes there (an explicit export by the user);
+        with ``then_open`` the system's program for the file opens the copy. Evidence is
+        never written to a temporary file for this: the user chooses where the copy lives."""
         item, data = self._item, self._data
         if item is None or data is None:
             return
@@ -253,12 +256,26 @@ class EvidenceViewer(QWidget):
 
         def saved(_: object) -> None:
             self.notice.emit(f"Saved a copy of {item.file_name} to {path}")
+            if then_open and not self.open_external(path):
+                self.notice.emit(f"Saved a copy to {path}, but no program here opens "
+                                 f"{item.file_name}")
 
         def failed(exc: Exception) -> None:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.notice.emit(f"Could not save a copy to {path}: {reason}")
 
         self.runner.run(lambda: path.write_bytes(data), saved, failed)
+
+    def open_with(self) -> None:
+        self.save_copy(then_open=True)
+
+    @staticmethod
+    def open_external(path: Path) -> bool:
+        """Open ``path`` with the system's program for it (tests replace this)."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     @staticmethod
     def ask_save_path(parent: QWidget, file_name: str) -> str:
