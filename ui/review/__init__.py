@@ -1,0 +1,2 @@
+"""The review workspace: feedback threads, the comment library, earlier attempts, decisions
+and moderation."""
