@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -298,28 +298,35 @@ class Store:
             raise ValidationError("Feedback cannot be empty.")
         with self._writing() as s:
             record = _load(s, submission_id)
-            if criterion_key is not None:
-                self._rubric_of(s, record).criterion(criterion_key)
-            if parent_id is not None:
-                parent = s.get(FeedbackRecord, parent_id)
-                if parent is None or parent.submission_pk != record.pk:
-                    raise ValidationError("The note being answered is not on this submission.")
-            now = self._clock()
-            note = FeedbackRecord(
-                id=str(uuid.uuid4()), submission_pk=record.pk, criterion_key=criterion_key,
-                parent_id=parent_id, author=actor.user_id, role=actor.role.value,
-                visibility=visibility.value, body=body, at=now,
-            )
-            s.add(note)
-            record.updated_at = now
-            _AuditWriter(s, now).append(actor, Action.FEEDBACK, record.id, None, None, {
-                "note": note.id, "criterion": criterion_key, "visibility": visibility.value})
-            _enqueue(s, now, "feedback", record, {
-                "id": note.id, "criterion": criterion_key, "parent": parent_id,
-                "visibility": visibility.value, "body": body, "author": actor.user_id,
-                "role": actor.role.value, "at": now.isoformat(),
-            })
-            return convert.feedback_value(note, record.id)
+            return self._write_feedback(s, record, actor, body, visibility,
+                                        criterion_key=criterion_key, parent_id=parent_id)
+
+    def _write_feedback(self, s: Session, record: SubmissionRecord, actor: Actor, body: str,
+                        visibility: Visibility, *, criterion_key: str | None = None,
+                        parent_id: str | None = None) -> FeedbackNote:
+        """One feedback note with its audit event and outbox row, in the caller's session."""
+        if criterion_key is not None:
+            self._rubric_of(s, record).criterion(criterion_key)
+        if parent_id is not None:
+            parent = s.get(FeedbackRecord, parent_id)
+            if parent is None or parent.submission_pk != record.pk:
+                raise ValidationError("The note being answered is not on this submission.")
+        now = self._clock()
+        note = FeedbackRecord(
+            id=str(uuid.uuid4()), submission_pk=record.pk, criterion_key=criterion_key,
+            parent_id=parent_id, author=actor.user_id, role=actor.role.value,
+            visibility=visibility.value, body=body, at=now,
+        )
+        s.add(note)
+        record.updated_at = now
+        _AuditWriter(s, now).append(actor, Action.FEEDBACK, record.id, None, None, {
+            "note": note.id, "criterion": criterion_key, "visibility": visibility.value})
+        _enqueue(s, now, "feedback", record, {
+            "id": note.id, "criterion": criterion_key, "parent": parent_id,
+            "visibility": visibility.value, "body": body, "author": actor.user_id,
+            "role": actor.role.value, "at": now.isoformat(),
+        })
+        return convert.feedback_value(note, record.id)
 
     def decide(
         self,
@@ -331,33 +338,59 @@ class Store:
         needs_moderation: bool = False,
     ) -> Decision:
         with self._writing() as s:
+            return self._write_decision(s, _load(s, submission_id), actor, outcome, note,
+                                        needs_moderation)
+
+    def request_resubmission(self, submission_id: str, actor: Actor,
+                             feedback: Mapping[str, str], *, note: str = "",
+                             needs_moderation: bool = False) -> Decision:
+        """Feedback to the learner on each criterion (``{criterion key: text}``), an
+        optional overall note to the learner, and the resubmission decision, all in one
+        transaction: either everything is saved or nothing is."""
+        workflow.check_feedback(actor)
+        with self._writing() as s:
             record = _load(s, submission_id)
-            mastery = self._mastery(s, record)
-            covered = {
-                key for key in s.scalars(select(FeedbackRecord.criterion_key).where(
-                    FeedbackRecord.submission_pk == record.pk,
-                    FeedbackRecord.visibility == Visibility.LEARNER.value,
-                    FeedbackRecord.criterion_key.is_not(None),
-                )) if key is not None
-            }
-            target = workflow.decide(State(record.state), record.assigned_to, actor, outcome,
-                                     mastery, covered, needs_moderation)
-            now = self._clock()
-            decision = DecisionRecord(
-                id=str(uuid.uuid4()), submission_pk=record.pk, outcome=outcome.value,
-                author=actor.user_id, at=now, total=mastery.total, mastered=mastery.mastered,
-                note=note,
-            )
-            s.add(decision)
-            action = Action.APPROVE if outcome is Outcome.APPROVE else Action.REQUEST_RESUBMISSION
-            self._transition(s, record, actor, action, target,
-                             {"decision": decision.id, "total": mastery.total})
-            _enqueue(s, now, "decision", record, {
-                "id": decision.id, "outcome": outcome.value, "total": mastery.total,
-                "mastered": mastery.mastered, "note": note, "author": actor.user_id,
-                "at": now.isoformat(),
-            })
-            return convert.decision_value(decision, record.id)
+            for criterion_key, body in feedback.items():
+                if not body.strip():
+                    criterion = self._rubric_of(s, record).criterion(criterion_key)
+                    raise ValidationError(f"Feedback on “{criterion.title}” cannot be empty.")
+                self._write_feedback(s, record, actor, body.strip(), Visibility.LEARNER,
+                                     criterion_key=criterion_key)
+            if note.strip():
+                self._write_feedback(s, record, actor, note.strip(), Visibility.LEARNER)
+            s.flush()
+            return self._write_decision(s, record, actor, Outcome.RESUBMIT, note.strip(),
+                                        needs_moderation)
+
+    def _write_decision(self, s: Session, record: SubmissionRecord, actor: Actor,
+                        outcome: Outcome, note: str, needs_moderation: bool) -> Decision:
+        """The decision with its transition and outbox row, in the caller's session."""
+        mastery = self._mastery(s, record)
+        covered = {
+            key for key in s.scalars(select(FeedbackRecord.criterion_key).where(
+                FeedbackRecord.submission_pk == record.pk,
+                FeedbackRecord.visibility == Visibility.LEARNER.value,
+                FeedbackRecord.criterion_key.is_not(None),
+            )) if key is not None
+        }
+        target = workflow.decide(State(record.state), record.assigned_to, actor, outcome,
+                                 mastery, covered, needs_moderation)
+        now = self._clock()
+        decision = DecisionRecord(
+            id=str(uuid.uuid4()), submission_pk=record.pk, outcome=outcome.value,
+            author=actor.user_id, at=now, total=mastery.total, mastered=mastery.mastered,
+            note=note,
+        )
+        s.add(decision)
+        action = Action.APPROVE if outcome is Outcome.APPROVE else Action.REQUEST_RESUBMISSION
+        self._transition(s, record, actor, action, target,
+                         {"decision": decision.id, "total": mastery.total})
+        _enqueue(s, now, "decision", record, {
+            "id": decision.id, "outcome": outcome.value, "total": mastery.total,
+            "mastered": mastery.mastered, "note": note, "author": actor.user_id,
+            "at": now.isoformat(),
+        })
+        return convert.decision_value(decision, record.id)
 
     def moderate(self, submission_id: str, actor: Actor, *, agree: bool, note: str = "") -> State:
         with self._writing() as s:

@@ -210,3 +210,24 @@ def test_a_store_held_by_another_writer_gives_a_clear_error_and_loses_nothing(ho
     assert again.revision == 2
     assert impatient.verify_audit().ok
     impatient.close()
+
+
+def test_resubmission_with_its_feedback_is_saved_all_or_nothing(store) -> None:
+    judge_all(store, care_id(1), {"listening": "developing", "resolution": "proficient"})
+    outbox = store.outbox_count()
+    with pytest.raises(WorkflowError, match="Missing for: listening"):
+        store.request_resubmission(care_id(1), ASSESSOR, {"resolution": "Fine."})
+    with pytest.raises(ValidationError, match="Feedback on .* cannot be empty"):
+        store.request_resubmission(care_id(1), ASSESSOR, {"listening": "  "})
+    assert store.feedback(care_id(1)) == [] and store.outbox_count() == outbox
+    assert store.submission(care_id(1)).state is State.IN_REVIEW
+
+    decision = store.request_resubmission(
+        care_id(1), ASSESSOR, {"listening": "Repeat the need back."}, note="Nearly there.")
+    assert decision.outcome is Outcome.RESUBMIT and decision.note == "Nearly there."
+    notes = store.feedback(care_id(1))
+    assert [(n.criterion_key, n.body, n.visibility) for n in notes] == [
+        ("listening", "Repeat the need back.", Visibility.LEARNER),
+        (None, "Nearly there.", Visibility.LEARNER)]
+    assert store.submission(care_id(1)).state is State.RESUBMISSION_REQUESTED
+    assert store.outbox_count() == outbox + 3
