@@ -312,7 +312,7 @@ def test_a_range_that_ends_before_it_starts_is_refused_with_a_message(qtbot, vie
     view.seek(1000)
     settle_at(qtbot, view, 1000, tolerance=0)
     view.mark_out()
-    emitted = []
+    emitted: list[object] = []
     view.pin_requested.connect(emitted.append)
     qtbot.mouseClick(view.pin_button, Qt.MouseButton.LeftButton)
     assert emitted == []
@@ -506,7 +506,7 @@ class StallingDevice(QIODevice):
     def readData(self, maxlen: int) -> bytes:
         return b""
 
-    def writeData(self, data: bytes) -> int:
+    def writeData(self, data: bytes | bytearray | memoryview, len: int, /) -> int:
         return -1
 
 

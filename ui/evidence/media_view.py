@@ -106,6 +106,7 @@ QToolButton { border: 1px solid transparent; border-radius: 5px; padding: 3px 6p
 QToolButton:hover { background: #e8eaed; border-color: #dadce0; }
 QToolButton:pressed { background: #dadce0; }
 QToolButton:disabled { color: #9aa0a6; }
+QToolButton#mediaFrame { font-size: 13pt; font-weight: 600; padding: 0 7px; color: #3c4043; }
 QToolButton#mediaPlay { background: #1f4e79; border-color: #1f4e79; border-radius: 16px;
                         padding: 5px; }
 QToolButton#mediaPlay:hover { background: #2b5f8f; }
@@ -264,9 +265,9 @@ class MediaEvidenceView(QWidget):
         self.forward_button.setIcon(
             style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
         self.forward_button.clicked.connect(lambda: self.skip(SEEK_STEP_MS))
-        self.frame_back_button = _tool("‹ Frame", "Previous frame (,)")
+        self.frame_back_button = _tool("‹", "Previous frame (,)", name="mediaFrame")
         self.frame_back_button.clicked.connect(lambda: self.step_frame(-1))
-        self.frame_forward_button = _tool("Frame ›", "Next frame (.)")
+        self.frame_forward_button = _tool("›", "Next frame (.)", name="mediaFrame")
         self.frame_forward_button.clicked.connect(lambda: self.step_frame(1))
         self.time_label = QLabel(position_text(0, 0))
         self.time_label.setObjectName("mediaTime")
@@ -288,7 +289,7 @@ class MediaEvidenceView(QWidget):
         self.volume_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.volume_slider.setRange(0, 100)
         self.volume_slider.setValue(80)
-        self.volume_slider.setFixedWidth(90)
+        self.volume_slider.setFixedWidth(64)
         self.volume_slider.setToolTip("Volume")
         self.volume_slider.setAccessibleName("Volume")
         self.volume_slider.valueChanged.connect(self._on_volume)
@@ -302,11 +303,8 @@ class MediaEvidenceView(QWidget):
                        self.frame_back_button, self.frame_forward_button, self.time_label):
             transport.addWidget(widget)
         transport.addStretch(1)
-        speed_caption = QLabel("SPEED")
-        speed_caption.setObjectName("mediaCaption")
-        transport.addWidget(speed_caption)
         transport.addWidget(self.speed_box)
-        transport.addSpacing(10)
+        transport.addSpacing(6)
         transport.addWidget(self.mute_button)
         transport.addWidget(self.volume_slider)
 
@@ -318,6 +316,7 @@ class MediaEvidenceView(QWidget):
         self.mark_out_button.clicked.connect(self.mark_out)
         self.marks_label = QLabel()
         self.marks_label.setObjectName("mediaMarks")
+        self.marks_label.setToolTip("The marked range: in – out")
         self.pin_button = _tool("Pin range", "Pin the marked time range as evidence",
                                 name="mediaPin")
         self.pin_button.clicked.connect(self.pin_range)
@@ -353,6 +352,10 @@ class MediaEvidenceView(QWidget):
         layout.addWidget(self.stage, 1)
         layout.addWidget(self.note_label)
         layout.addWidget(self.controls)
+        for label, widest in ((self.time_label, "00:00 / 00:00"),
+                              (self.marks_label, "00:00.0 – 00:00.0")):
+            label.ensurePolished()  # in the tree now: the style sheet's font applies
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest) + 16)
 
     def _build_audio_panel(self) -> QWidget:
         page = QWidget()
