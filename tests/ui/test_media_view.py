@@ -458,6 +458,7 @@ def test_a_cut_short_wav_header_shows_a_message(qtbot, view):
 
 def test_an_avi_cut_after_its_header_shows_a_message(qtbot, view, avi):
     open_media(qtbot, view, avi[:300], "briefing-video.avi", "video/x-msvideo", video=True)
+    qtbot.wait_until(lambda: view.failed, timeout=LOAD_MS)  # it opens; decoding finds nothing
     assert_message(view, "This recording cannot be played",
                    "No picture could be decoded from “briefing-video.avi”")
 
