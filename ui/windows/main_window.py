@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the domain and the other panes load after the window is pai
     from assessor.workstation import Workstation
     from ui.evidence.source import EvidenceSource
     from ui.evidence.viewer import EvidenceViewer
+    from ui.review.decision_flow import DecisionController
     from ui.sync.controller import SyncController
     from ui.windows.review_pane import ReviewPane
     from ui.windows.rubric_panel import RubricPanel
@@ -62,6 +63,10 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("1 … 9", "Choose that level for the current criterion"),
     ("P", "Pin part of the evidence (a page region, an image region, a stretch of a "
           "recording) to a criterion"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo the last judgment change (level, comment, pins)"),
+    ("Ctrl+Return", "Approve the submission, then preview and sign its credential"),
+    ("Ctrl+Shift+R", "Request resubmission, with feedback to the learner on each unmet "
+                     "criterion"),
     ("Ctrl+Shift+S", "Sign the approved submission's credential"),
     ("Ctrl+Shift+V", "Verify the audit log"),
     ("Ctrl+I", "Insights: progress, pass rates and agreement as charts"),
@@ -205,6 +210,12 @@ class MainWindow(QMainWindow):
         self.finish_loading()
         return self._sign_action
 
+    @property
+    def decisions(self) -> DecisionController:
+        """Approve, request resubmission, sign all approved (ui/review/decision_flow.py)."""
+        self.finish_loading()
+        return self._decisions
+
     def _warm_up_store(self) -> None:
         if self.isVisible():
             self.runner.run(lambda: self.ws.store, store=True)
@@ -245,6 +256,9 @@ class MainWindow(QMainWindow):
         self._action(file, "&Quit", self.close, "Ctrl+Q")
 
         edit = self.menus["edit"]
+        edit.addAction(self._rubric.undo.undo_action)
+        edit.addAction(self._rubric.undo.redo_action)
+        edit.addSeparator()
         self._find_action = self._action(edit, "&Find in Queue", self._focus_search, "Ctrl+F")
         self._action(edit, "&Clear Filters", self.queue.clear_filters, "Ctrl+Shift+F")
 
@@ -273,11 +287,20 @@ class MainWindow(QMainWindow):
         review.addAction(self._review.viewer.pin_action)
         review.addAction(self._review.viewer.save_action)
 
+        from ui.review.decision_flow import DecisionController
+
+        self._decisions = DecisionController(self)
         review.addSeparator()
+        self._action(review, "&Approve…", self._decisions.approve, "Ctrl+Return",
+                     "Approve the submission, then preview and sign its credential")
+        self._action(review, "Request Re&submission…", self._decisions.request_resubmission,
+                     "Ctrl+Shift+R", "Send the submission back with feedback to the learner")
         self._sign_action = self._action(
-            review, "&Sign Credential…", self.sign_current, "Ctrl+Shift+S",
+            review, "&Sign Credential…", lambda _=False: self.sign_current(), "Ctrl+Shift+S",
             "Preview and sign the Open Badges credential of the approved submission")
         self._sign_action.setEnabled(False)
+        self._action(review, "Sign All &Approved…", self._decisions.sign_all_approved,
+                     tip="Sign every approved submission that is not signed yet")
 
         tools = self.menus["tools"]
         self._action(tools, "&Verify Audit Log", self.verify_audit, "Ctrl+Shift+V",
@@ -408,8 +431,9 @@ class MainWindow(QMainWindow):
 
     # -- signing ----------------------------------------------------------------------
 
-    def sign_current(self) -> None:
-        """Preview the credential of the open approved submission, then sign on accept."""
+    def sign_current(self, intro: str = "") -> None:
+        """Preview the credential of the open approved submission, then sign on accept
+        (``intro`` heads the dialog, e.g. after approving)."""
         snapshot = self._snapshot
         if snapshot is None or snapshot.submission.state.value != "approved":
             self.statusBar().showMessage("Open an approved submission to sign it.", 4000)
@@ -421,14 +445,16 @@ class MainWindow(QMainWindow):
             return preview, self.ws.keys.active() is not None
 
         self.statusBar().showMessage("Preparing the credential…")
-        self.runner.run(prepare, self._show_signing_dialog, self._on_error, store=True)
+        self.runner.run(prepare, lambda prepared: self._show_signing_dialog(prepared, intro),
+                        self._on_error, store=True)
 
-    def _show_signing_dialog(self, prepared: tuple[SigningPreview, bool]) -> None:
+    def _show_signing_dialog(self, prepared: tuple[SigningPreview, bool],
+                             intro: str = "") -> None:
         from ui.windows.signing_dialog import SigningDialog
 
         self.statusBar().clearMessage()
         preview, has_key = prepared
-        dialog = SigningDialog(preview, has_key, self)
+        dialog = SigningDialog(preview, has_key, self, intro=intro)
         dialog.accepted.connect(lambda: self._sign(preview, has_key))
         dialog.finished.connect(dialog.deleteLater)
         self.signing_dialog = dialog

@@ -3,7 +3,8 @@ evidence pins that back each judgment.
 
 The panel does not save anything itself: it emits ``judgment_edited`` (also when a pin is
 added or removed) and the main window records the judgment through the core, then calls
-``mark_saved``.
+``mark_saved``. Each edit is also a step on the panel's undo stack (``undo``), and the
+decision bar under the cards shows the draft or decided state and offers the decisions.
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.review.decision_bar import DecisionBar
+from ui.review.undo import JudgmentUndo
+
 if TYPE_CHECKING:
-    from assessor.domain.judgment import Judgment, Pin
+    from assessor.domain.judgment import Judgment, JudgmentDraft, Pin
     from assessor.domain.review import ReviewSnapshot
     from assessor.domain.rubric import Criterion, MasteryOutcome
 
@@ -181,6 +185,19 @@ class CriterionCard(QFrame):
         self.status.setText("Saved")
         self.status.setToolTip(f"Saved {judgment.at.astimezone():%H:%M:%S}, "
                                f"revision {judgment.revision}")
+
+    def apply_draft(self, draft: JudgmentDraft) -> None:
+        """Show ``draft`` (an undone or redone edit) and emit it to be saved."""
+        self._comment_timer.stop()
+        for i, lv in enumerate(self.criterion.levels):
+            self.levels.button(i).setChecked(lv.key == draft.level_key)
+        self.comment.blockSignals(True)
+        self.comment.setPlainText(draft.comment)
+        self.comment.blockSignals(False)
+        self._pins = draft.pins
+        self._show_pins()
+        self.pins_changed.emit()
+        self._emit()
 
     def mark_failed(self) -> None:
         self.status.setText("Not saved")
@@ -350,31 +367,53 @@ class RubricPanel(QWidget):
         layout.addWidget(self.lock_note)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.placeholder, 1)
+        self.decision_bar = DecisionBar()
+        layout.addWidget(self.decision_bar)
         scroll.hide()
         self.cards: list[CriterionCard] = []
         self._current = 0
         self._snapshot: ReviewSnapshot | None = None
+        self._locked_reason = ""
+        self.undo = JudgmentUndo(self._apply_draft, self.flush, self)
+
+    def _apply_draft(self, draft: JudgmentDraft) -> None:
+        card = self.card_for(draft.criterion_key)
+        if card is not None:
+            self.set_current(self.cards.index(card))
+            card.apply_draft(draft)
+
+    def _on_card_edited(self, draft: JudgmentDraft) -> None:
+        self.undo.record(draft)
+        self.judgment_edited.emit(draft)
 
     def show_review(self, snapshot: ReviewSnapshot | None, locked_reason: str = "") -> None:
         self.flush()
         for card in self.cards:
             card.deleteLater()
         self.cards = []
+        previous = self._snapshot
         self._snapshot = snapshot
+        self._locked_reason = locked_reason
         if snapshot is None:
             self.title.setText("Rubric")
             self.outcome.clear()
             self.lock_note.hide()
             self._scroll.hide()
             self.placeholder.show()
+            self.undo.clear()
+            self.decision_bar.show_nothing()
             return
+        same = previous is not None and previous.submission.id == snapshot.submission.id
+        self.undo.reset(snapshot.submission.id, snapshot.judgments,
+                        {c.key: c.title for c in snapshot.rubric.criteria},
+                        keep=same and not locked_reason)
         rubric = snapshot.rubric
         self.title.setText(f"{rubric.title}  <span style='color:gray'>v{rubric.version}</span>")
         names = {item.id: item.file_name for item in snapshot.submission.evidence}
         for number, criterion in enumerate(rubric.criteria, start=1):
             card = CriterionCard(criterion, snapshot.judgments.get(criterion.key), number,
                                  evidence_names=names)
-            card.edited.connect(self.judgment_edited)
+            card.edited.connect(self._on_card_edited)
             card.pins_changed.connect(self.pins_changed)
             card.pin_activated.connect(self.pin_activated)
             card.focused.connect(lambda c=card: self.set_current(self.cards.index(c)))
@@ -407,6 +446,10 @@ class RubricPanel(QWidget):
         self.outcome.setText(
             f"Total <b>{outcome.total:g}</b> of {outcome.max_total:g} "
             f"(cut score {outcome.cut_score:g}) — {verdict}{detail}")
+        judged_any = any(card.chosen_level() is not None or card.comment.toPlainText().strip()
+                         for card in self.cards)
+        self.decision_bar.show_state(self._snapshot.submission.state, self._snapshot.rubric,
+                                     outcome, self._locked_reason, judged_any=judged_any)
         return outcome
 
     def card_for(self, criterion_key: str) -> CriterionCard | None:

@@ -1,0 +1,165 @@
+"""DecisionBar: where the open submission stands (draft or decided) and the two decisions.
+
+"Approve…" is enabled only when every criterion is judged and the mastery rule is met;
+otherwise its tooltip (and the bar's hint) names what is missing. "Request
+Resubmission…" needs every criterion judged. Judging without a decision is a draft.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from assessor.domain.rubric import MasteryOutcome, Rubric
+    from assessor.domain.states import State
+
+_STYLE = """
+QFrame#decisionBar { border-top: 1px solid palette(mid); }
+QLabel#decisionState { border-radius: 9px; padding: 2px 10px; font-weight: 600;
+                       background: #e8eaed; color: #3c4043; }
+QLabel#decisionState[tone="draft"] { background: #fff3c4; color: #6b4e00; }
+QLabel#decisionState[tone="good"] { background: #d7f0de; color: #1b6e3a; }
+QLabel#decisionState[tone="wait"] { background: #dbe8fb; color: #1f4e79; }
+QLabel#decisionState[tone="back"] { background: #fbe0dd; color: #8c1d18; }
+QLabel#decisionHint { color: palette(placeholder-text); }
+QPushButton#approveButton:enabled { background: #1b6e3a; color: white; border-radius: 4px;
+                                    padding: 5px 14px; font-weight: 600; }
+"""
+
+_DECIDED: dict[str, tuple[str, str, str]] = {
+    # state value: (badge, tone, hint)
+    "awaiting_moderation": ("Awaiting moderation", "wait",
+                            "Approved; signing waits for the moderator to agree."),
+    "approved": ("Approved", "good", "Ready to sign: Review ▸ Sign Credential… (Ctrl+Shift+S)"),
+    "resubmission_requested": ("Resubmission requested", "back",
+                               "The learner gets your feedback at the next sync."),
+    "signed": ("Signed", "good", "The signed credential goes to the hub at the next sync."),
+    "published": ("Published", "good", "The organisation has published the credential."),
+}
+
+
+def approve_blocker(rubric: Rubric, outcome: MasteryOutcome) -> str:
+    """Why the judgments cannot be approved yet, or "" when they can."""
+    reasons = []
+    if outcome.unjudged:
+        titles = [rubric.criterion(k).title for k in outcome.unjudged]
+        reasons.append("Not yet judged: " + ", ".join(titles))
+    below = [rubric.criterion(k).title for k in outcome.unmet_required
+             if k not in outcome.unjudged]
+    if below:
+        reasons.append("Below the pass level: " + ", ".join(below))
+    if outcome.below_cut and not outcome.unjudged:
+        reasons.append(f"Total {outcome.total:g} is below the cut score {outcome.cut_score:g}")
+    return ". ".join(reasons) + ("." if reasons else "")
+
+
+class DecisionBar(QFrame):
+    """Signals:
+        approve_requested(): the user chose Approve….
+        resubmission_requested(): the user chose Request Resubmission….
+    """
+
+    approve_requested = Signal()
+    resubmission_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("decisionBar")
+        self.setStyleSheet(_STYLE)
+        self.state_badge = QLabel()
+        self.state_badge.setObjectName("decisionState")
+        self.state_badge.setAccessibleName("Decision state")
+        self.hint = QLabel()
+        self.hint.setObjectName("decisionHint")
+        self.hint.setWordWrap(True)
+        self.approve_button = QPushButton("Approve…")
+        self.approve_button.setObjectName("approveButton")
+        self.approve_button.setAccessibleName("Approve")
+        self.approve_button.setAccessibleDescription(
+            "Approve the submission and preview the credential to sign (Ctrl+Return)")
+        self.resubmit_button = QPushButton("Request Resubmission…")
+        self.resubmit_button.setObjectName("resubmitButton")
+        self.resubmit_button.setAccessibleName("Request resubmission")
+        self.resubmit_button.setAccessibleDescription(
+            "Send the submission back with feedback to the learner (Ctrl+Shift+R)")
+        self.approve_button.clicked.connect(self.approve_requested)
+        self.resubmit_button.clicked.connect(self.resubmission_requested)
+
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.state_badge)
+        buttons.addStretch(1)
+        buttons.addWidget(self.resubmit_button)
+        buttons.addWidget(self.approve_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(buttons)
+        layout.addWidget(self.hint)
+        self.approve_reason = ""
+        self.resubmit_reason = ""
+        self.show_nothing()
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state_badge.text() == "Draft"
+
+    def show_nothing(self) -> None:
+        self._set_badge("", "")
+        self.hint.clear()
+        self._enable(approve="Open a submission to decide on it.",
+                     resubmit="Open a submission to decide on it.")
+        self.hide()
+
+    def show_state(self, state: State, rubric: Rubric, outcome: MasteryOutcome,
+                   locked_reason: str = "", *, judged_any: bool) -> None:
+        """Show where the submission stands and what can be decided now."""
+        self.show()
+        decided = _DECIDED.get(state.value)
+        if decided is not None:
+            badge, tone, hint = decided
+            self._set_badge(badge, tone)
+            self.hint.setText(hint)
+            self._enable(approve=f"Already decided: {badge.lower()}.",
+                         resubmit=f"Already decided: {badge.lower()}.")
+            return
+        if judged_any:
+            self._set_badge("Draft", "draft")
+        else:
+            self._set_badge("Not started", "")
+        if locked_reason:
+            self.hint.setText(locked_reason)
+            self._enable(approve=locked_reason, resubmit=locked_reason)
+            return
+        blocker = approve_blocker(rubric, outcome)
+        unjudged = [rubric.criterion(k).title for k in outcome.unjudged]
+        resubmit = ("Judge every criterion first. Not yet judged: " + ", ".join(unjudged)
+                    + ".") if unjudged else ""
+        self._enable(approve=blocker, resubmit=resubmit)
+        if blocker:
+            self.hint.setText(("Draft, saved as you go. " if judged_any else "")
+                              + "To approve: " + blocker)
+        else:
+            self.hint.setText("Draft, saved as you go. Mastery met: ready to approve "
+                              "(Ctrl+Return).")
+
+    def _set_badge(self, text: str, tone: str) -> None:
+        self.state_badge.setText(text)
+        self.state_badge.setVisible(bool(text))
+        self.state_badge.setProperty("tone", tone)
+        self.state_badge.style().unpolish(self.state_badge)
+        self.state_badge.style().polish(self.state_badge)
+
+    def _enable(self, *, approve: str, resubmit: str) -> None:
+        self.approve_reason, self.resubmit_reason = approve, resubmit
+        self.approve_button.setEnabled(not approve)
+        self.approve_button.setToolTip(
+            f"Cannot approve yet. {approve}" if approve
+            else "Approve and preview the credential to sign (Ctrl+Return)")
+        self.resubmit_button.setEnabled(not resubmit)
+        self.resubmit_button.setToolTip(
+            resubmit or "Send back with feedback to the learner on each unmet criterion "
+            "(Ctrl+Shift+R)")
