@@ -67,7 +67,8 @@ def seed(database_url: str, blob_dir: Path, count: int, megabytes: int) -> str:
     db = open_hub_database(database_url)
     now = datetime.now(UTC)
     with db.transaction() as s:
-        create_organisation(s, "Bench Org", "https://bench.example", "http://127.0.0.1:1")
+        create_organisation(s, "Bench Org", "https://bench.example", "http://127.0.0.1:1",
+                            moderation_first_n=0)
         ada = add_user(s, "ada", "assessor", password=PASSWORD)
         bo = add_user(s, "bo", "assessor", password=PASSWORD)
         learners = [add_user(s, f"learner{i}", "learner", display_name=f"Learner {i}",

@@ -111,7 +111,8 @@ def seed(database_url: str, blob_dir: Path, shape: Shape) -> dict[str, list[str]
     db = open_hub_database(database_url)
     now = datetime.now(UTC)
     with db.transaction() as s:
-        create_organisation(s, "Bench Org", "https://bench.example", "http://127.0.0.1:1")
+        create_organisation(s, "Bench Org", "https://bench.example", "http://127.0.0.1:1",
+                            moderation_first_n=0)
         assessors = {name: add_user(s, name, "assessor", password=PASSWORD).id
                      for name in files}
         learner = add_user(s, "lena", "learner", display_name="Lena",

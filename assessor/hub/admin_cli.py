@@ -43,6 +43,9 @@ def add_admin_actions(actions: Any, database_options: DatabaseOptions) -> None:
     action("show-org", "show the organisation")
     rate = action("moderation-rate", "set the share of decisions sampled for moderation")
     rate.add_argument("rate", type=float, metavar="RATE", help="0 (none) to 1 (all)")
+    first = action("moderation-first", "set how many first approvals of every assessor "
+                                       "are moderated")
+    first.add_argument("first_n", type=int, metavar="N", help="0 (none) to 10000")
     template = action("publish-template", "publish a credential template and its rubric "
                                           "from a JSON file (a change is a new version)")
     template.add_argument("file", metavar="FILE.json", help="the template ('-': stdin)")
@@ -169,7 +172,8 @@ def _show_org(args: argparse.Namespace, paths: AppPaths) -> int:
         org = get_organisation(session)
         print(f"name:            {org.name}\nurl:             {org.url}\n"
               f"public url:      {org.public_url}\ndid:             {org.did}\n"
-              f"moderation rate: {org.moderation_rate:g}")
+              f"moderation rate: {org.moderation_rate:g}\n"
+              f"moderated first: {org.moderation_first_n} approvals of every assessor")
     return 0
 
 
@@ -182,6 +186,19 @@ def _moderation_rate(args: argparse.Namespace, paths: AppPaths) -> int:
     with _session(args, paths) as session:
         get_organisation(session).moderation_rate = args.rate
     print(f"moderation rate {args.rate:g}")
+    return 0
+
+
+def _moderation_first(args: argparse.Namespace, paths: AppPaths) -> int:
+    from assessor.hub.errors import bad_request
+    from assessor.hub.organisation import get_organisation
+
+    if not 0 <= args.first_n <= 10_000:
+        raise bad_request("The number of first approvals to moderate lies between 0 and "
+                          "10000.")
+    with _session(args, paths) as session:
+        get_organisation(session).moderation_first_n = args.first_n
+    print(f"every assessor's first {args.first_n} approvals are moderated")
     return 0
 
 
@@ -363,6 +380,7 @@ def _revoke_key(args: argparse.Namespace, paths: AppPaths) -> int:
 
 ADMIN_COMMANDS: dict[str, AdminCommand] = {
     "create-org": _create_org, "show-org": _show_org, "moderation-rate": _moderation_rate,
+    "moderation-first": _moderation_first,
     "publish-template": _publish_template, "templates": _templates, "add-user": _add_user,
     "users": _users, "deactivate": _deactivate, "activate": _activate,
     "reset-password": _reset_password, "attach-mentor": _attach_mentor,

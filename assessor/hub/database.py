@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assessor.errors import StoreError
 
-HUB_REVISIONS: tuple[str, ...] = ("h0001",)
+HUB_REVISIONS: tuple[str, ...] = ("h0001", "h0002")
 HUB_HEAD = HUB_REVISIONS[-1]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -70,6 +70,8 @@ class Organisation(HubBase):
     """Where the hub is reached from outside; its ``did:web`` derives from it."""
     did: Mapped[str] = mapped_column(String(1000))
     moderation_rate: Mapped[float] = mapped_column(Float, default=0.0)
+    moderation_first_n: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    """Every assessor's first N approvals go to a moderator, whatever the rate."""
     next_assessor: Mapped[int] = mapped_column(Integer, default=0)
     """Round-robin position among active assessors."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -242,6 +244,20 @@ class Decision(HubBase):
     note: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SecondMark(HubBase):
+    """A moderator's blind second mark of one criterion of a sampled submission."""
+
+    __tablename__ = "second_marks"
+
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    criterion_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    moderator_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    level_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class PushReceipt(HubBase):

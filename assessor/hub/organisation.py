@@ -8,6 +8,7 @@ from urllib.parse import quote, urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessor.domain.moderation_sampling import DEFAULT_FIRST_N
 from assessor.hub.errors import HubError, bad_request
 from assessor.hub.models import ROLES, Organisation, User
 from assessor.hub.passwords import hash_password
@@ -32,13 +33,15 @@ def get_organisation(session: Session) -> Organisation:
     return org
 
 
-def create_organisation(session: Session, name: str, url: str, public_url: str) -> Organisation:
+def create_organisation(session: Session, name: str, url: str, public_url: str, *,
+                        moderation_first_n: int = DEFAULT_FIRST_N) -> Organisation:
     if session.get(Organisation, 1) is not None:
         raise HubError(409, "exists", "This hub already has its organisation.")
     if not name.strip():
         raise bad_request("The organisation needs a name.")
     org = Organisation(id=1, name=name.strip(), url=url, public_url=public_url.rstrip("/"),
-                       did=did_web_for(public_url), moderation_rate=0.0, next_assessor=0)
+                       did=did_web_for(public_url), moderation_rate=0.0,
+                       moderation_first_n=moderation_first_n, next_assessor=0)
     session.add(org)
     return org
 

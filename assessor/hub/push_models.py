@@ -82,6 +82,21 @@ class DecisionPayload(_Strict):
     note: Text = ""
     total: float | None = None
     mastered: bool | None = None
+    moderation: bool | None = None
+    """The desktop applied the organisation's sampling rule and found that this approval
+    waits for a moderator; the hub then routes it to moderation too (it also routes
+    approvals its own rule picks)."""
+    author: str | None = None
+    at: str | None = None
+
+
+class SecondMarkPayload(_Strict):
+    """A moderator's blind second mark of one criterion of a decision awaiting
+    moderation (sending a criterion again replaces the moderator's earlier mark)."""
+
+    criterion: Key
+    level: Key
+    comment: Text = ""
     author: str | None = None
     at: str | None = None
 
@@ -122,7 +137,12 @@ class ModerationPush(_Envelope):
     payload: ModerationPayload
 
 
-Push = Annotated[JudgmentPush | FeedbackPush | DecisionPush | ModerationPush,
+class SecondMarkPush(_Envelope):
+    kind: Literal["second_mark"]
+    payload: SecondMarkPayload
+
+
+Push = Annotated[JudgmentPush | FeedbackPush | DecisionPush | ModerationPush | SecondMarkPush,
                  Field(discriminator="kind")]
 
 

@@ -44,10 +44,12 @@ from assessor.hub.models import (
     Feedback,
     Judgment,
     PushReceipt,
+    SecondMark,
     Submission,
     TemplateVersion,
     utcnow,
 )
+from assessor.hub.moderation import routes_to_moderation
 from assessor.hub.organisation import get_organisation
 from assessor.hub.push_models import (
     DecisionPayload,
@@ -59,19 +61,26 @@ from assessor.hub.push_models import (
     ModerationPayload,
     ModerationPush,
     PushAnswer,
+    SecondMarkPayload,
+    SecondMarkPush,
 )
 from assessor.hub.sync_feed import render_submissions
 from assessor.hub.visibility import require_sync_role, visible_submission
 from assessor.store.convert import criteria_from_json
 
-AnyPush = JudgmentPush | FeedbackPush | DecisionPush | ModerationPush
+AnyPush = JudgmentPush | FeedbackPush | DecisionPush | ModerationPush | SecondMarkPush
 
 ROLES_FOR_KIND: dict[str, tuple[str, ...]] = {
     "judgment": ("assessor",),
     "decision": ("assessor",),
     "feedback": ("assessor", "mentor", "moderator"),
     "moderation": ("moderator",),
+    "second_mark": ("moderator",),
 }
+
+
+RETURN_NOTE_PREFIX = "moderation-return-"
+"""The id prefix of the note that carries a moderator's return comment to the assessor."""
 
 
 def invalid(code: str, message: str) -> HubError:
@@ -249,14 +258,6 @@ def _feedback(session: Session, caller: Caller, submission: Submission,
     return apply
 
 
-def sampled_for_moderation(rate: float, submission_id: str, decision_id: str) -> bool:
-    """A deterministic draw: the same decision is always sampled, or never, at ``rate``."""
-    if rate <= 0:
-        return False
-    digest = hashlib.sha256(f"{submission_id}\n{decision_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < rate
-
-
 def _decision(session: Session, caller: Caller, submission: Submission,
               payload: DecisionPayload) -> Callable[[], None]:
     rubric, _ = _rubric(session, submission)
@@ -269,8 +270,8 @@ def _decision(session: Session, caller: Caller, submission: Submission,
     covered = set(session.scalars(select(Feedback.criterion_key).where(
         Feedback.submission_id == submission.id, Feedback.visibility == "learner",
         Feedback.criterion_key.is_not(None))))
-    rate = get_organisation(session).moderation_rate
-    moderate = sampled_for_moderation(rate, submission.id, payload.id)
+    moderate = payload.outcome == "approve" and routes_to_moderation(
+        session, get_organisation(session), submission, desktop_asked=payload.moderation)
     state = _state(submission)
     target: State = _workflow(lambda: workflow.decide(
         state, submission.assessor_id, _actor(caller), Outcome(payload.outcome), mastery,
@@ -295,11 +296,48 @@ def _moderation(session: Session, caller: Caller, submission: Submission,
         state, submission.assessor_id, _actor(caller), payload.agree))
 
     def apply() -> None:
+        now = utcnow()
         session.add(Decision(id=str(uuid.uuid4()), submission_id=submission.id,
                              outcome="moderation_agree" if payload.agree
                              else "moderation_return",
-                             note=payload.note, author_id=caller.user_id, decided_at=utcnow()))
+                             note=payload.note, author_id=caller.user_id, decided_at=now))
+        if not payload.agree:
+            # The assessor reads the moderator's comment with the submission's notes.
+            session.add(Feedback(id=f"{RETURN_NOTE_PREFIX}{uuid.uuid4().hex}",
+                                 submission_id=submission.id, criterion_key=None,
+                                 parent_id=None, author_id=caller.user_id,
+                                 visibility="internal", body=payload.note, created_at=now))
         submission.state = target.value
+    return apply
+
+
+def _second_mark(session: Session, caller: Caller, submission: Submission,
+                 payload: SecondMarkPayload) -> Callable[[], None]:
+    rubric, _ = _rubric(session, submission)
+    _check_criterion(rubric, payload.criterion)
+    levels = [lv.key for lv in rubric.criterion(payload.criterion).levels]
+    if payload.level not in levels:
+        raise invalid("unknown_level", f"Criterion {payload.criterion!r} has no level "
+                      f"{payload.level!r}; its levels are {', '.join(levels)}.")
+    if submission.assessor_id == caller.user_id:
+        raise forbidden("A moderator never second-marks their own decision.")
+    state = _state(submission)
+    if state is not State.AWAITING_MODERATION:
+        raise invalid("refused_by_workflow",
+                      "Only a decision awaiting moderation is second-marked; this submission "
+                      f"is {state.label.lower()}.")
+
+    def apply() -> None:
+        key = (submission.id, payload.criterion, caller.user_id)
+        row = session.get(SecondMark, key)
+        if row is None:
+            session.add(SecondMark(submission_id=submission.id,
+                                   criterion_key=payload.criterion,
+                                   moderator_id=caller.user_id, level_key=payload.level,
+                                   comment=payload.comment, marked_at=utcnow(), revision=1))
+        else:
+            row.level_key, row.comment = payload.level, payload.comment
+            row.marked_at, row.revision = utcnow(), row.revision + 1
     return apply
 
 
@@ -311,6 +349,8 @@ def _prepare(session: Session, caller: Caller, submission: Submission,
         return _feedback(session, caller, submission, push.payload)
     if isinstance(push, DecisionPush):
         return _decision(session, caller, submission, push.payload)
+    if isinstance(push, SecondMarkPush):
+        return _second_mark(session, caller, submission, push.payload)
     return _moderation(session, caller, submission, push.payload)
 
 

@@ -34,6 +34,7 @@ from assessor.hub.models import (
     TemplateVersion,
     User,
 )
+from assessor.hub.moderation import policy_json, second_marks_for
 from assessor.hub.visibility import feedback_visible_to, visible_to
 
 DEFAULT_LIMIT = 200
@@ -82,6 +83,7 @@ def render_submissions(session: Session, caller: Caller,
     for decision in session.scalars(select(Decision).where(Decision.submission_id.in_(ids))
                                     .order_by(Decision.decided_at, Decision.id)):
         decisions[decision.submission_id].append(decision)
+    marks = second_marks_for(session, caller, ids)
     users = _people(session, [s.learner_id for s in submissions]
                     + [s.assessor_id for s in submissions]
                     + [j.author_id for js in judgments.values() for j in js]
@@ -123,6 +125,10 @@ def render_submissions(session: Session, caller: Caller,
                            "author": _person(users, d.author_id),
                            "decided_at": _when(d.decided_at)}
                           for d in decisions[s.id]],
+            "second_marks": [{"criterion": m.criterion_key, "level": m.level_key,
+                              "comment": m.comment, "marked_at": _when(m.marked_at),
+                              "revision": m.revision}
+                             for m in marks[s.id]],
         })
     return out
 
@@ -162,4 +168,5 @@ def changes_page(session: Session, caller: Caller, cursor: int,
         "templates": _templates(session, kept),
         "next_cursor": page[-1][0] if page else cursor,
         "more": bool(rest),
+        "moderation": policy_json(session, caller),
     }

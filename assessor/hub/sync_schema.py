@@ -65,6 +65,28 @@ class DecisionOut(BaseModel):
     decided_at: str | None
 
 
+class SecondMarkOut(BaseModel):
+    """One of the caller's own blind second marks (moderators only)."""
+
+    criterion: str
+    level: str | None
+    comment: str
+    marked_at: str | None
+    revision: int
+
+
+class ModerationPolicyOut(BaseModel):
+    """The organisation's sampling rule: an approval waits for a moderator when its
+    assessor has made fewer than `first_n` approvals, when the submission was sampled
+    before, or when the per-submission draw (sha256 of `moderation-sample\n` + id, first
+    8 bytes as a fraction of 2^64) is below `rate`."""
+
+    rate: float
+    first_n: int
+    approvals: int
+    """The caller's approvals so far (0 for mentors and moderators)."""
+
+
 class SubmissionOut(BaseModel):
     id: str
     learner: LearnerOut
@@ -86,6 +108,8 @@ class SubmissionOut(BaseModel):
     feedback: list[FeedbackOut]
     """Only the notes this caller may read."""
     decisions: list[DecisionOut]
+    second_marks: list[SecondMarkOut]
+    """The caller's own second marks (a moderator's; empty for everyone else)."""
 
 
 class TemplateVersionOut(BaseModel):
@@ -108,3 +132,4 @@ class ChangesPage(BaseModel):
     """Each template version the page's submissions use, once."""
     next_cursor: int
     more: bool
+    moderation: ModerationPolicyOut

@@ -277,5 +277,5 @@ def test_the_openapi_document_lists_the_sync_endpoints(hub: RunningHub) -> None:
         assert path in spec["paths"]
     kinds = spec["paths"]["/api/v1/push"]["post"]["requestBody"]["content"][
         "application/json"]["schema"]["discriminator"]["mapping"]
-    assert set(kinds) == {"judgment", "feedback", "decision", "moderation"}
+    assert set(kinds) == {"judgment", "feedback", "decision", "moderation", "second_mark"}
     assert Organisation.__tablename__  # the models module is importable alongside

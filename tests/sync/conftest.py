@@ -39,7 +39,7 @@ def sync_hub(tmp_path: Path) -> Iterator[RunningHub]:
     users: dict[str, str] = {}
     with database.transaction() as session:
         create_organisation(session, "Example Training Org", "https://training.example.org",
-                            config.public_url)
+                            config.public_url, moderation_first_n=0)
         for username, role in SEEDED.items():
             users[username] = add_user(session, username, role, password=PASSWORD,
                                        display_name=username.title(),

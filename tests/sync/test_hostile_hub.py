@@ -72,7 +72,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
     database = open_hub_database(config.database_url)
     with database.transaction() as session:
         create_organisation(session, "Example Training Org", "https://training.example.org",
-                            config.public_url)
+                            config.public_url, moderation_first_n=0)
         ada = add_user(session, "ada", "assessor", password=PASSWORD, display_name="Ada").id
         lena = add_user(session, "lena", "learner", password=PASSWORD,
                         display_name="Lena").id

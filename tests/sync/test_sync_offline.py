@@ -66,7 +66,7 @@ def flaky_hub(tmp_path: Path) -> Iterator[HubThatComesAndGoes]:
     users: dict[str, str] = {}
     with database.transaction() as session:
         create_organisation(session, "Example Training Org", "https://training.example.org",
-                            url)
+                            url, moderation_first_n=0)
         for username, role in SEEDED.items():
             users[username] = add_user(session, username, role, password=PASSWORD,
                                        display_name=username.title()).id

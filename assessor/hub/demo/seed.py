@@ -112,7 +112,7 @@ def seed_demo(session: Session, config: HubConfig, now: datetime | None = None) 
 
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
     create_organisation(session, demo.DEMO_ORGANISATION, demo.DEMO_ORGANISATION_URL,
-                        config.public_url)
+                        config.public_url, moderation_first_n=0)
     users: dict[str, User] = {}
     for person in demo.DEMO_ACCOUNTS:
         users[person.username] = add_user(

@@ -39,6 +39,11 @@ class ModerationIn(BaseModel):
     rate: float = Field(ge=0.0, le=1.0, description="Share of decisions sampled (0..1)")
 
 
+class FirstDecisionsIn(BaseModel):
+    first_n: int = Field(ge=0, le=10_000, description="Every assessor's first N approvals "
+                         "are moderated (0: none)")
+
+
 class UserIn(BaseModel):
     username: str = Field(min_length=1, max_length=200)
     role: str = Field(description=f"One of {', '.join(ROLES)}")
@@ -68,7 +73,8 @@ class AssignIn(BaseModel):
 
 def organisation_json(org: Any) -> dict[str, Any]:
     return {"name": org.name, "url": org.url, "public_url": org.public_url, "did": org.did,
-            "moderation_rate": org.moderation_rate}
+            "moderation_rate": org.moderation_rate,
+            "moderation_first_n": org.moderation_first_n}
 
 
 @router.post("/organisation", status_code=201, summary="Create the hub's organisation")
@@ -93,6 +99,17 @@ def set_moderation_rate(body: ModerationIn, caller: CallerDep, hub: HubDep) -> d
     with hub.db.transaction() as session:
         org = get_organisation(session)
         org.moderation_rate = body.rate
+        return organisation_json(org)
+
+
+@router.put("/organisation/moderation-first-n",
+            summary="Set how many first approvals of every assessor are moderated")
+def set_moderation_first_n(body: FirstDecisionsIn, caller: CallerDep,
+                           hub: HubDep) -> dict[str, Any]:
+    _admin(caller)
+    with hub.db.transaction() as session:
+        org = get_organisation(session)
+        org.moderation_first_n = body.first_n
         return organisation_json(org)
 
 

@@ -86,7 +86,9 @@ def changes(caller: CallerDep, hub: HubDep,
     pull that stops part-way restarts from there and gets exactly the rest.
 
     An assessor sees their assigned submissions, a mentor their learners' submissions, a
-    moderator the sampled ones; learners and admins get 403."""
+    moderator the sampled ones (with their own blind second marks); learners and admins
+    get 403. Every page carries the organisation's `moderation` rule, so a desktop knows
+    before deciding whether an approval waits for a moderator."""
     require_sync_role(caller)
     with hub.db.transaction() as session:
         return JSONResponse(changes_page(session, caller, cursor, limit))
@@ -137,8 +139,8 @@ def evidence(sha256: str, request: Request, caller: CallerDep, hub: HubDep) -> R
                              422: {"description": "Invalid, or refused by the rubric or the "
                                    "workflow"}})
 def push(body: Annotated[Push, Body()], caller: CallerDep, hub: HubDep) -> Response:
-    """Apply one judgment, feedback note, decision or moderation outcome, in one
-    transaction.
+    """Apply one judgment, feedback note, decision, moderator's second mark or moderation
+    outcome, in one transaction.
 
     * `client_id` makes it idempotent: the same push again answers what it answered the
       first time (header `Idempotent-Replay: true`) and applies nothing; the same id with a
@@ -149,10 +151,14 @@ def push(body: Annotated[Push, Body()], caller: CallerDep, hub: HubDep) -> Respo
       base the next push to the same submission on it.
     * Roles: an assessor pushes judgments, feedback and decisions on their assigned
       submissions; a mentor only feedback on their learners' submissions; a moderator
-      feedback and moderation outcomes on sampled submissions.
+      feedback, blind second marks (`second_mark`, while the decision awaits moderation)
+      and moderation outcomes on sampled submissions, never on their own decisions.
     * A decision moves the state (approved, resubmission requested, or awaiting
-      moderation when the organisation's sampling picks it); a moderation outcome agrees
-      (approved) or returns it (in review).
+      moderation when the organisation's sampling picks it: the assessor's first N
+      approvals, a deterministic per-submission draw at the sampling rate, a submission
+      sampled before, or a desktop that applied the same rule and sent `moderation: true`);
+      a moderation outcome agrees (approved) or returns it (in review, with the comment
+      added to the submission's internal notes for the assessor).
     """
     try:
         with hub.db.transaction() as session:
