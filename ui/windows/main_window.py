@@ -69,6 +69,9 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
                      "criterion"),
     ("Ctrl+Shift+S", "Sign the approved submission's credential"),
     ("Ctrl+Shift+V", "Verify the audit log"),
+    ("Ctrl+Shift+N", "Write a feedback note (on the current criterion)"),
+    ("Ctrl+Shift+L", "Insert a snippet from your comment library into the comment box"),
+    ("Ctrl+Shift+E", "Compare with the learner's earlier attempt"),
     ("Ctrl+I", "Insights: progress, pass rates and agreement as charts"),
     ("F1", "This list"),
     ("Ctrl+Q", "Quit (everything is already saved)"),
@@ -144,6 +147,9 @@ class MainWindow(QMainWindow):
         apply_style(self._review, self._rubric)
         self._rubric.judgment_edited.connect(self._on_judgment_edited)
         self._connect_evidence()
+        from ui.review.feedback_controller import FeedbackController
+
+        self.feedback = FeedbackController(self)
         self.queue.finish_loading()
         try:
             self.setWindowTitle(f"{APP_NAME} — {self.ws.actor.name}")
@@ -308,6 +314,7 @@ class MainWindow(QMainWindow):
         self._action(tools, "Copy &Public Key", self.copy_public_key,
                      tip="Copy this computer's public signing key (Multikey, JWK, did:key) "
                      "for enrolment with the hub")
+        self.feedback.add_actions(review, tools)
 
         help_menu = self.menus["help"]
         self._action(help_menu, "&Keyboard Shortcuts", self.show_shortcuts, "F1")

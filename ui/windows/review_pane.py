@@ -1,5 +1,5 @@
-"""ReviewPane: the submission's header, the learner's narrative, the evidence list and the
-evidence viewer."""
+"""ReviewPane: the submission's header (with a link to the earlier attempt), the learner's
+narrative and the feedback threads in tabs, the evidence list and the evidence viewer."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QSplitter,
+    QTabBar,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ui.evidence.message_panel import human_size
 from ui.evidence.viewer import EvidenceViewer
+from ui.review.feedback_panel import FeedbackPanel
 
 if TYPE_CHECKING:
     from assessor.domain.review import ReviewSnapshot
@@ -26,6 +29,11 @@ if TYPE_CHECKING:
     from ui.tasks import TaskRunner
 
 __all__ = ["ReviewPane", "human_size"]
+
+NARRATIVE_TAB, FEEDBACK_TAB = 0, 1
+EARLIER_ATTEMPT_LINK = "earlier-attempt"
+_BADGE_STYLE = ("QLabel#feedbackBadge { background: #1f4e79; color: white; border-radius: 8px;"
+                " padding: 0 6px; font-size: 8.5pt; font-weight: 600; }")
 
 
 class ReviewPane(QWidget):
@@ -35,9 +43,14 @@ class ReviewPane(QWidget):
     Signals:
         evidence_selected(EvidenceItem | None): the user (or a new submission) chose an
             evidence item in the list; None when the list was emptied.
+        review_shown(ReviewSnapshot | None): a submission (or none) is now on show.
+        earlier_attempt_requested(str): the user followed the header's link to the earlier
+            attempt (its submission id).
     """
 
     evidence_selected = Signal(object)
+    review_shown = Signal(object)
+    earlier_attempt_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, *,
                  runner: TaskRunner | None = None) -> None:
@@ -45,7 +58,12 @@ class ReviewPane(QWidget):
         self.header = QLabel("Select a submission in the queue to review it.")
         self.header.setObjectName("reviewHeader")
         self.header.setWordWrap(True)
-        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.header.setOpenExternalLinks(False)
+        self.header.linkActivated.connect(self._on_header_link)
+        self._previous_id = ""
         self.narrative = QTextBrowser()
         self.narrative.setOpenLinks(False)
         self.narrative.setPlaceholderText("The learner's narrative or reflection.")
@@ -58,11 +76,23 @@ class ReviewPane(QWidget):
         self.no_evidence.hide()
         self.viewer = EvidenceViewer(runner=runner)
 
-        narrative_box = QWidget()
-        n_layout = QVBoxLayout(narrative_box)
-        n_layout.setContentsMargins(0, 0, 0, 0)
-        n_layout.addWidget(_caption("Narrative"))
-        n_layout.addWidget(self.narrative)
+        self.feedback = FeedbackPanel()
+        self.feedback.count_changed.connect(self._show_feedback_count)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("reviewTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.narrative, "Narrative")
+        self.tabs.addTab(self.feedback, "Feedback")
+        self.tabs.setTabToolTip(NARRATIVE_TAB, "The learner's narrative or reflection")
+        self.tabs.setTabToolTip(FEEDBACK_TAB, "Threaded notes on the submission and on each "
+                                "criterion, internal or visible to the learner")
+        self.feedback_badge = QLabel()
+        self.feedback_badge.setObjectName("feedbackBadge")
+        self.feedback_badge.setStyleSheet(_BADGE_STYLE)
+        self.feedback_badge.hide()
+        self.tabs.tabBar().setTabButton(FEEDBACK_TAB, QTabBar.ButtonPosition.RightSide,
+                                        self.feedback_badge)
+        narrative_box = self.tabs
         evidence_box = QWidget()
         e_layout = QVBoxLayout(evidence_box)
         e_layout.setContentsMargins(0, 0, 0, 0)
@@ -105,16 +135,23 @@ class ReviewPane(QWidget):
         self.no_evidence.hide()
         if snapshot is None:
             self.header.setText("Select a submission in the queue to review it.")
+            self._previous_id = ""
             self.narrative.clear()
             self.split.setEnabled(False)
             self.evidence_selected.emit(None)
+            self.review_shown.emit(None)
             return
         self.split.setEnabled(True)
         sub = snapshot.submission
         due = f" · due {sub.due_at.astimezone():%d %b %Y}" if sub.due_at else ""
+        self._previous_id = sub.previous_attempt_id or ""
+        attempt = f"attempt {sub.attempt}"
+        if sub.attempt > 1 and self._previous_id:
+            attempt = (f"Attempt {sub.attempt} — <a href='{EARLIER_ATTEMPT_LINK}' "
+                       f"style='color:#1f4e79'>see attempt {sub.attempt - 1}</a>")
         self.header.setText(
             f"<span style='font-size:15pt'><b>{_esc(sub.learner.name)}</b></span><br>"
-            f"{_esc(snapshot.template.achievement.name)} · attempt {sub.attempt} · "
+            f"{_esc(snapshot.template.achievement.name)} · {attempt} · "
             f"<b>{sub.state.label}</b>{due}")
         self.narrative.setPlainText(sub.narrative)
         row = 0
@@ -132,6 +169,29 @@ class ReviewPane(QWidget):
         else:
             self.no_evidence.show()
             self.evidence_selected.emit(None)
+        self.review_shown.emit(snapshot)
+
+    def show_feedback(self, criterion_key: str | None = None) -> None:
+        """Bring the feedback tab forward, showing the notes on ``criterion_key`` (all notes
+        when ``None``), with room enough to read them."""
+        self.feedback.filter_to(criterion_key)
+        self.tabs.setCurrentIndex(FEEDBACK_TAB)
+        sizes = self.split.sizes()
+        total = sum(sizes)
+        if total and sizes[0] < total * 45 // 100:
+            self.split.setSizes([total * 45 // 100, total - total * 45 // 100])
+
+    def _show_feedback_count(self, count: int) -> None:
+        self.feedback_badge.setText(str(count))
+        self.feedback_badge.setVisible(count > 0)
+        self.feedback_badge.adjustSize()
+        self.tabs.setTabText(FEEDBACK_TAB, "Feedback")
+        self.tabs.tabBar().setAccessibleName(f"Narrative and feedback, {count} "
+                                             f"note{'s' if count != 1 else ''}")
+
+    def _on_header_link(self, link: str) -> None:
+        if link == EARLIER_ATTEMPT_LINK and self._previous_id:
+            self.earlier_attempt_requested.emit(self._previous_id)
 
     def selected_item(self) -> EvidenceItem | None:
         if self.evidence.currentRow() < 0:

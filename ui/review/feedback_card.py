@@ -1,0 +1,117 @@
+"""NoteCard: one feedback note as the thread shows it: who wrote it, in which role, when,
+whether the learner can see it, and what it says."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from assessor.domain.feedback import FeedbackNote
+
+INTERNAL_TEXT = "Internal"
+LEARNER_TEXT = "Visible to learner"
+INTERNAL_TIP = "Internal: seen by assessors, mentors and moderators, never by the learner."
+LEARNER_TIP = "Visible to learner: the learner sees this note with their result."
+
+CARD_STYLE = """
+QFrame#noteCard { background: #ffffff; border: 1px solid #dadce0; border-radius: 8px; }
+QFrame#noteCard[reply="true"] { background: #f8f9fa; }
+QFrame#noteCard[highlight="true"] { border: 2px solid #1f4e79; }
+QLabel#noteAuthor { color: #202124; }
+QLabel#noteMeta { color: #5f6368; font-size: 9pt; }
+QLabel#noteBody { color: #202124; }
+QLabel#visibilityTag { border-radius: 4px; padding: 1px 6px; font-size: 8.5pt;
+                       font-weight: 600; }
+QLabel#visibilityTag[visibility="internal"] { background: #fef7e0; color: #7a4f00;
+                                             border: 1px solid #f3d27a; }
+QLabel#visibilityTag[visibility="learner"] { background: #e6f4ea; color: #0d652d;
+                                            border: 1px solid #a8dab5; }
+QLabel#roleTag { border-radius: 4px; padding: 1px 6px; font-size: 8.5pt; color: #1f4e79;
+                 background: #e8f0fe; }
+QPushButton#replyLink { border: none; background: transparent; color: #1f4e79;
+                        padding: 0 2px; font-size: 9pt; }
+QPushButton#replyLink:hover { text-decoration: underline; }
+"""
+
+
+def visibility_text(visibility: str) -> str:
+    return LEARNER_TEXT if visibility == "learner" else INTERNAL_TEXT
+
+
+class NoteCard(QFrame):
+    """Signals:
+        reply_requested(str): the user wants to answer this note (its id).
+    """
+
+    reply_requested = Signal(str)
+
+    def __init__(self, note: FeedbackNote, author_name: str, *, depth: int = 0,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.note = note
+        self.setObjectName("noteCard")
+        self.setProperty("reply", depth > 0)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+
+        author = QLabel(f"<b>{_esc(author_name)}</b>")
+        author.setObjectName("noteAuthor")
+        author.setTextFormat(Qt.TextFormat.RichText)
+        role = QLabel(note.role.value.capitalize())
+        role.setObjectName("roleTag")
+        when = note.at.astimezone()
+        meta = QLabel(f"{when:%d %b %Y, %H:%M}")
+        meta.setObjectName("noteMeta")
+        meta.setToolTip(when.isoformat(timespec="seconds"))
+        self.visibility_tag = QLabel(visibility_text(note.visibility.value))
+        self.visibility_tag.setObjectName("visibilityTag")
+        self.visibility_tag.setProperty("visibility", note.visibility.value)
+        self.visibility_tag.setToolTip(
+            LEARNER_TIP if note.visibility.value == "learner" else INTERNAL_TIP)
+        self.visibility_tag.setAccessibleName(
+            f"Visibility: {visibility_text(note.visibility.value)}")
+        head = QHBoxLayout()
+        head.setSpacing(6)
+        head.addWidget(author)
+        head.addWidget(role)
+        head.addWidget(meta)
+        head.addStretch(1)
+        head.addWidget(self.visibility_tag)
+
+        self.body = QLabel(note.body)
+        self.body.setObjectName("noteBody")
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.PlainText)
+        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.reply_button = QPushButton("Reply")
+        self.reply_button.setObjectName("replyLink")
+        self.reply_button.setFlat(True)
+        self.reply_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.reply_button.setToolTip("Answer this note in its thread")
+        self.reply_button.setAccessibleName(f"Reply to {author_name}")
+        self.reply_button.clicked.connect(lambda: self.reply_requested.emit(note.id))
+        foot = QHBoxLayout()
+        foot.addStretch(1)
+        foot.addWidget(self.reply_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 4)
+        layout.setSpacing(3)
+        layout.addLayout(head)
+        layout.addWidget(self.body)
+        layout.addLayout(foot)
+        self.setAccessibleName(f"Note by {author_name}, {role.text()}, "
+                               f"{visibility_text(note.visibility.value)}")
+        self.setAccessibleDescription(note.body)
+
+    def set_highlighted(self, on: bool) -> None:
+        self.setProperty("highlight", on)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
