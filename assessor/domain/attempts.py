@@ -127,9 +127,12 @@ class AttemptComparison:
         if not counts:
             parts.append("evidence unchanged")
         parts.append("narrative revised" if self.narrative_changed else "narrative unchanged")
-        changed = len(self.levels_changed)
+        changed = sum(1 for c in self.levels_changed if c.current.key is not None)
+        waiting = len(self.levels_changed) - changed
         parts.append(f"{changed} criteri{'on' if changed == 1 else 'a'} at a different level"
                      if changed else "no level changed")
+        if waiting:
+            parts.append(f"{waiting} judged before, not yet now")
         return "; ".join(parts)
 
 

@@ -143,7 +143,8 @@ def test_two_attempts_compare_evidence_narrative_and_levels(store) -> None:
     assert [d.outcome.value for d in comparison.decisions] == ["resubmit"]
     assert comparison.summary() == (
         "1 evidence file added; 1 evidence file changed; 1 evidence file renamed; "
-        "1 evidence file removed; narrative revised; 2 criteria at a different level")
+        "1 evidence file removed; narrative revised; 1 criterion at a different level; "
+        "1 judged before, not yet now")
 
 
 def test_the_narrative_diff_rebuilds_both_texts() -> None:

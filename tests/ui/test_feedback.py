@@ -38,7 +38,7 @@ def add_note(qtbot, window, text: str) -> None:
     qtbot.wait_until(lambda: panel.count == before + 1, timeout=10_000)
 
 
-def feedback_payloads(home, submission_id: str) -> list[dict]:
+def feedback_payloads(home, submission_id: str) -> list[dict[str, object]]:
     from assessor.store.sync_store import SyncStore
 
     store = open_store(home)

@@ -126,12 +126,15 @@ def changes_html(c: AttemptComparison) -> str:
 
 def narrative_html(c: AttemptComparison) -> str:
     spans = []
-    for run in c.narrative:
+    for index, run in enumerate(c.narrative):
         text = _esc(run.text).replace("\n", "<br>")
         if run.kind.value == "insert":
             spans.append(f"<span style='{_INSERT_STYLE}'>{text}</span>")
         elif run.kind.value == "delete":
             spans.append(f"<span style='{_DELETE_STYLE}'>{text}</span>")
+            following = c.narrative[index + 1] if index + 1 < len(c.narrative) else None
+            if following is not None and following.kind.value == "insert":
+                spans.append(" ")  # a gap between the words that went and those that came
         else:
             spans.append(text)
     return "".join(spans) or "<i>(no narrative)</i>"

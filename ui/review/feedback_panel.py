@@ -190,7 +190,7 @@ class FeedbackPanel(QWidget):
         self.editor.setObjectName("feedbackEditor")
         self.editor.setAccessibleName("New feedback note")
         self.editor.setPlaceholderText("Write a note… (Ctrl+Enter adds it)")
-        self.editor.setFixedHeight(64)
+        self.editor.setFixedHeight(52)
         self.editor.setTabChangesFocus(True)
         self.snippet_button = QToolButton()
         self.snippet_button.setObjectName("snippetButton")

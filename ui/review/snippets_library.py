@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.review.snippets_picker import LOCAL_ONLY_TIP, PLACEHOLDER_TIP, snippet_line
+from ui.review.snippets_picker import LOCAL_ONLY_TIP, PLACEHOLDER_TIP, snippet_line, style_list
 
 if TYPE_CHECKING:
     from assessor.store.comment_library import CommentLibrary, CommentSnippet
@@ -62,6 +62,7 @@ class CommentLibraryDialog(QDialog):
         self.list = QListWidget()
         self.list.setObjectName("libraryList")
         self.list.setAccessibleName("Snippets")
+        style_list(self.list)
         self.list.currentItemChanged.connect(self._on_current)
         new = QPushButton("New Snippet")
         new.setToolTip("Start a new snippet")

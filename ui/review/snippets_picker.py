@@ -33,12 +33,23 @@ PLACEHOLDER_TIP = "{learner} in a snippet becomes the learner's first name when 
 
 
 def snippet_line(snippet: CommentSnippet, titles: dict[str, str] | None = None) -> str:
-    """The snippet as a list shows it: title, its criterion, how often it was used."""
+    """The snippet as a list shows it: the title, and under it its criterion and how often
+    it was used."""
     extra = []
     if snippet.criterion_key:
         extra.append((titles or {}).get(snippet.criterion_key, snippet.criterion_key))
     extra.append(f"used {snippet.uses}×" if snippet.uses else "not used yet")
-    return f"{snippet.title}    ·  {'  ·  '.join(extra)}"
+    return f"{snippet.title}\n{'  ·  '.join(extra)}"
+
+
+def style_list(widget: QListWidget) -> None:
+    """Two-line rows, cut short with "…" rather than scrolled sideways."""
+    widget.setTextElideMode(Qt.TextElideMode.ElideRight)
+    widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    widget.setSpacing(2)
+    widget.setStyleSheet("QListWidget::item { padding: 3px 4px; border-bottom: 1px solid "
+                         "#eceff1; } QListWidget::item:selected { background: #1f4e79; "
+                         "color: white; }")
 
 
 def fill_in(body: str, learner_name: str) -> str:
@@ -77,6 +88,7 @@ class SnippetPicker(QDialog):
         self.list = QListWidget()
         self.list.setObjectName("snippetList")
         self.list.setAccessibleName("Snippets")
+        style_list(self.list)
         self.list.currentItemChanged.connect(self._preview)
         self.list.itemActivated.connect(lambda _item: self.accept())
         self.preview = QPlainTextEdit()

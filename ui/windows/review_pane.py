@@ -178,8 +178,8 @@ class ReviewPane(QWidget):
         self.tabs.setCurrentIndex(FEEDBACK_TAB)
         sizes = self.split.sizes()
         total = sum(sizes)
-        if total and sizes[0] < total * 45 // 100:
-            self.split.setSizes([total * 45 // 100, total - total * 45 // 100])
+        if total and sizes[0] < total * 55 // 100:
+            self.split.setSizes([total * 55 // 100, total - total * 55 // 100])
 
     def _show_feedback_count(self, count: int) -> None:
         self.feedback_badge.setText(str(count))
