@@ -27,6 +27,8 @@ class Action(StrEnum):
     FEEDBACK = "feedback"
     APPROVE = "approve"
     REQUEST_RESUBMISSION = "request_resubmission"
+    SECOND_MARK = "second_mark"
+    """A moderator's blind second mark of one criterion."""
     MODERATION_AGREE = "moderation_agree"
     MODERATION_RETURN = "moderation_return"
     SIGN = "sign"
@@ -142,6 +144,18 @@ def moderate(state: State, assigned_to: str | None, actor: Actor, agree: bool) -
             f"Only a decision awaiting moderation can be moderated; it is {state.label.lower()}."
         )
     return State.APPROVED if agree else State.IN_REVIEW
+
+
+def check_second_mark(state: State, assigned_to: str | None, actor: Actor) -> None:
+    """Blind second marking is for a moderator, on someone else's decision awaiting
+    moderation."""
+    _require_role(actor, (Role.MODERATOR,), "second-mark decisions")
+    if actor.user_id == assigned_to:
+        raise WorkflowError("An assessor cannot second-mark their own decision.")
+    if state is not State.AWAITING_MODERATION:
+        raise WorkflowError(
+            f"Only a decision awaiting moderation is second-marked; it is "
+            f"{state.label.lower()}.")
 
 
 def sign(state: State, assigned_to: str | None, actor: Actor) -> State:

@@ -125,7 +125,8 @@ def render_submissions(session: Session, caller: Caller,
                            "author": _person(users, d.author_id),
                            "decided_at": _when(d.decided_at)}
                           for d in decisions[s.id]],
-            "second_marks": [{"criterion": m.criterion_key, "level": m.level_key,
+            "second_marks": [{"criterion": m.criterion_key, "moderator_id": m.moderator_id,
+                              "level": m.level_key,
                               "comment": m.comment, "marked_at": _when(m.marked_at),
                               "revision": m.revision}
                              for m in marks[s.id]],

@@ -69,6 +69,7 @@ class SecondMarkOut(BaseModel):
     """One of the caller's own blind second marks (moderators only)."""
 
     criterion: str
+    moderator_id: str
     level: str | None
     comment: str
     marked_at: str | None

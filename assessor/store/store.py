@@ -335,8 +335,10 @@ class Store:
         outcome: Outcome,
         *,
         note: str = "",
-        needs_moderation: bool = False,
+        needs_moderation: bool | None = None,
     ) -> Decision:
+        """Approve or request resubmission. ``needs_moderation=None`` applies the
+        organisation's sampling rule as the hub last sent it (``second_marks``)."""
         with self._writing() as s:
             return self._write_decision(s, _load(s, submission_id), actor, outcome, note,
                                         needs_moderation)
@@ -363,8 +365,13 @@ class Store:
                                         needs_moderation)
 
     def _write_decision(self, s: Session, record: SubmissionRecord, actor: Actor,
-                        outcome: Outcome, note: str, needs_moderation: bool) -> Decision:
+                        outcome: Outcome, note: str,
+                        needs_moderation: bool | None) -> Decision:
         """The decision with its transition and outbox row, in the caller's session."""
+        if needs_moderation is None:
+            from assessor.store.second_marks import needs_moderation as sampling_rule
+
+            needs_moderation = outcome is Outcome.APPROVE and sampling_rule(s, record)
         mastery = self._mastery(s, record)
         covered = {
             key for key in s.scalars(select(FeedbackRecord.criterion_key).where(
@@ -388,7 +395,7 @@ class Store:
         _enqueue(s, now, "decision", record, {
             "id": decision.id, "outcome": outcome.value, "total": mastery.total,
             "mastered": mastery.mastered, "note": note, "author": actor.user_id,
-            "at": now.isoformat(),
+            "at": now.isoformat(), "moderation": target is State.AWAITING_MODERATION,
         })
         return convert.decision_value(decision, record.id)
 

@@ -24,7 +24,7 @@ from assessor.domain.people import SYSTEM_ACTOR, Actor, Role
 from assessor.domain.states import State
 from assessor.domain.workflow import Action
 from assessor.errors import NotFoundError, ValidationError
-from assessor.store import convert
+from assessor.store import convert, second_marks
 from assessor.store.records import (
     ConflictRecord,
     DecisionRecord,
@@ -86,6 +86,7 @@ class Conflict:
     def summary(self) -> str:
         what = {"judgment": f"criterion {self.subject!r}", "decision": "the decision",
                 "moderation": "the moderation outcome", "credential": "the signed credential",
+                "second_mark": f"the second mark of {self.subject!r}",
                 "feedback": "a feedback note"}.get(self.kind, self.kind)
         if self.theirs is not None and "refused" in self.theirs:
             return f"The hub refused {what}: {self.theirs['refused']}"
@@ -151,6 +152,7 @@ class SyncStore:
                     self._upsert(s, remote_sub, audit, now)
                     updated += 1
             added = len(fresh)
+            second_marks.apply_from_page(s, page)
             s.merge(SyncStateRecord(key=CURSOR, value=str(page.next_cursor)))
             return AppliedPage(added, updated, removed, kept)
 
@@ -642,7 +644,7 @@ def _hub_revision(hub_copy: dict[str, Any] | None) -> int | None:
 
 
 def _subject(entry: OutboxEntry) -> str:
-    if entry.kind == "judgment":
+    if entry.kind in ("judgment", "second_mark"):
         return str(entry.payload.get("criterion", ""))[:200]
     if entry.kind == "feedback":
         return str(entry.payload.get("id", ""))[:200]
@@ -687,7 +689,7 @@ def _compare(s: Session, record: SubmissionRecord, entry: OutboxEntry,
         clean = hub_state in (State.PENDING.value, State.IN_REVIEW.value) \
             and all(hub_levels.get(k) == v for k, v in mine.items())
         return theirs, "", clean
-    if entry.kind == "moderation":
+    if entry.kind in ("moderation", "second_mark"):
         return theirs, "", hub_state == State.AWAITING_MODERATION.value
     if entry.kind == "credential":
         return theirs, "", hub_state in (State.APPROVED.value, State.SIGNED.value)

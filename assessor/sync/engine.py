@@ -29,7 +29,7 @@ from assessor.sync.feed import parse_changes
 
 log = logging.getLogger(__name__)
 
-PUSH_KINDS = ("judgment", "feedback", "decision", "moderation")
+PUSH_KINDS = ("judgment", "feedback", "decision", "moderation", "second_mark")
 MAX_REBASES = 3
 EVIDENCE_WORKERS = 3
 """Evidence files downloaded at once (overlaps the hub's work per file with ours)."""

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from assessor.domain.judgment import DocumentPin, ImagePin, MediaPin, Pin, Rect
+from assessor.domain.moderation_sampling import ModerationPolicy
 from assessor.domain.people import Learner
 from assessor.domain.rubric import Rubric
 from assessor.domain.states import State
@@ -59,6 +60,18 @@ class RemoteDecision:
 
 
 @dataclass(frozen=True)
+class RemoteSecondMark:
+    """One of the caller's own blind second marks (moderators only)."""
+
+    criterion: str
+    moderator_id: str
+    level: str | None
+    comment: str
+    at: datetime | None
+    revision: int
+
+
+@dataclass(frozen=True)
 class RemoteSubmission:
     submission: Submission
     status_index: int
@@ -66,6 +79,7 @@ class RemoteSubmission:
     judgments: tuple[RemoteJudgment, ...]
     feedback: tuple[RemoteNote, ...]
     decisions: tuple[RemoteDecision, ...]
+    second_marks: tuple[RemoteSecondMark, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,8 @@ class ChangesPage:
     templates: tuple[RemoteTemplate, ...]
     next_cursor: int
     more: bool
+    moderation: ModerationPolicy | None = None
+    """The organisation's sampling rule (``None`` from a hub that sends none)."""
 
 
 class _Bad(Exception):
@@ -107,11 +123,25 @@ def parse_changes(data: dict[str, Any], cursor: int) -> ChangesPage:
             raise _Bad("more is not true or false")
         if next_cursor < cursor or (more and next_cursor == cursor):
             raise _Bad(f"the cursor went from {cursor} to {next_cursor}")
+        moderation = _moderation(data.get("moderation"))
     except (_Bad, ValidationError) as exc:
         raise HubProtocolError(f"The hub sent a page of changes that does not follow the "
                                f"sync protocol ({str(exc)[:300]}); nothing from it was "
                                "applied.") from None
-    return ChangesPage(tuple(submissions), removed, templates, next_cursor, more)
+    return ChangesPage(tuple(submissions), removed, templates, next_cursor, more, moderation)
+
+
+def _moderation(data: Any) -> ModerationPolicy | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise _Bad("moderation is not an object")
+    rate = _number(data.get("rate"), "moderation rate")
+    if not 0 <= rate <= 1:
+        raise _Bad("the moderation rate is not between 0 and 1")
+    return ModerationPolicy(rate=rate, first_n=_int(data.get("first_n"), "first_n",
+                                                    high=1_000_000),
+                            approvals=_int(data.get("approvals"), "approvals"))
 
 
 def _list(data: Any, key: str) -> list[Any]:
@@ -321,9 +351,19 @@ def _submission(data: Any) -> RemoteSubmission:
             at=_time(d.get("decided_at"), "decided_at"))
         if isinstance(d, dict) else _raise("a decision is not an object")
         for d in _list(data, "decisions"))
+    second_marks = tuple(
+        RemoteSecondMark(
+            criterion=_text(m.get("criterion"), "second mark criterion", limit=200),
+            moderator_id=_text(m.get("moderator_id"), "second mark moderator", limit=200),
+            level=_maybe_text(m.get("level"), "second mark level"),
+            comment=_text(m.get("comment"), "second mark comment", optional=True),
+            at=_time(m.get("marked_at"), "marked_at"),
+            revision=_int(m.get("revision"), "second mark revision"))
+        if isinstance(m, dict) else _raise("a second mark is not an object")
+        for m in _optional_list(data, "second_marks"))
     sampled = data.get("sampled", False)
     return RemoteSubmission(submission, _int(data.get("status_index", 0), "status_index"),
-                            bool(sampled), judgments, feedback, decisions)
+                            bool(sampled), judgments, feedback, decisions, second_marks)
 
 
 def _choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
