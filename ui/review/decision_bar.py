@@ -149,6 +149,8 @@ class DecisionBar(QFrame):
     def _set_badge(self, text: str, tone: str) -> None:
         self.state_badge.setText(text)
         self.state_badge.setVisible(bool(text))
+        if self.state_badge.property("tone") == tone:
+            return  # re-polishing on every key press costs time for nothing
         self.state_badge.setProperty("tone", tone)
         self.state_badge.style().unpolish(self.state_badge)
         self.state_badge.style().polish(self.state_badge)

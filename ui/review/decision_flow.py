@@ -156,7 +156,7 @@ class DecisionController(QObject):
         window.refresh_status()
         snapshot = window._snapshot
         if snapshot is not None:  # the open submission may have been signed
-            window._on_submission_selected(snapshot.submission.id)
+            window.reload_submission(snapshot.submission.id)
 
     # -- helpers ----------------------------------------------------------------------
 

@@ -47,8 +47,8 @@ class ResubmissionDialog(QDialog):
         self.setObjectName("resubmissionDialog")
         self.setWindowTitle("Request Resubmission")
         self.setStyleSheet(_STYLE)
-        self.resize(620, 560)
         self.unmet = unmet_criteria(rubric, chosen)
+        self.resize(620, min(600, 260 + 120 * len(self.unmet)))
         self.boxes: dict[str, QPlainTextEdit] = {}
 
         intro = QLabel(

@@ -328,6 +328,14 @@ class MainWindow(QMainWindow):
     # -- review -----------------------------------------------------------------------
 
     def _on_submission_selected(self, submission_id: str) -> None:
+        if submission_id and submission_id == self._wanted_id and self._snapshot is not None \
+                and self._snapshot.submission.id == submission_id:
+            return  # the queue re-selected the open submission (its row moved on a refresh):
+            # reloading it would race the edits still being saved and show older values
+        self.reload_submission(submission_id)
+
+    def reload_submission(self, submission_id: str) -> None:
+        """Read ``submission_id`` from the store and show it (or nothing for "")."""
         self.rubric.flush()
         self._wanted_id = submission_id
         if not submission_id:
@@ -611,7 +619,7 @@ class MainWindow(QMainWindow):
         """New or changed submissions arrived: show them, and the open one as it is now."""
         self.queue.refresh()
         if self._snapshot is not None:
-            self._on_submission_selected(self._snapshot.submission.id)
+            self.reload_submission(self._snapshot.submission.id)
 
     def _about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
