@@ -130,8 +130,13 @@ def test_approve_previews_the_results_then_signs_with_the_real_keychain(
 
 def test_a_moderated_decision_is_sent_to_moderation_and_not_signed(
         open_window, seeded, qtbot) -> None:
+    from assessor.store.second_marks import POLICY_KEY
+    from assessor.store.sync_store import SyncStore
+
+    store = open_store(seeded)  # the organisation's rule, as the hub sent it: moderate all
+    SyncStore(store).put(POLICY_KEY, '{"rate": 1.0, "first_n": 0, "approvals": 0}')
+    store.close()
     window = open_window()
-    window.decisions.needs_moderation = lambda _submission_id: True  # the org samples it
     open_submission(window, qtbot, safety_id(2))
     for key, level in PASSING.items():
         choose(window, qtbot, key, level)

@@ -6,8 +6,9 @@ for sync in the same transaction, and it runs after any judgment edit still bein
 (the lane is serial). After a decision the undo history of the submission is cleared.
 
 Approving records the decision, then opens the signing dialog with the credential the
-signing service will sign. Where the organisation moderates the decision, nothing is
-signed: the window says the decision went to moderation.
+signing service will sign. Where the organisation moderates the decision (its sampling
+rule as the hub last sent it, applied by ``Store.decide``), nothing is signed: the window
+says the decision went to moderation.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ if TYPE_CHECKING:
 
 SENT_TO_MODERATION = "Sent to moderation — signing waits for the moderator"
 
-ModerationPolicy = Callable[[str], bool]
-"""Whether the organisation moderates the decision on this submission (submission id)."""
+ModerationPolicy = Callable[[str], bool | None]
+"""Whether the approval of this submission (id) waits for a moderator; None lets the store
+apply the organisation's sampling rule (the default)."""
 
 
-def no_moderation(_submission_id: str) -> bool:
-    return False
+def organisation_rule(_submission_id: str) -> bool | None:
+    return None
 
 
 class DecisionController(QObject):
@@ -39,7 +41,7 @@ class DecisionController(QObject):
                  needs_moderation: ModerationPolicy | None = None) -> None:
         super().__init__(window)
         self.window = window
-        self.needs_moderation: ModerationPolicy = needs_moderation or _policy_of(window)
+        self.needs_moderation: ModerationPolicy = needs_moderation or organisation_rule
         self.resubmit_dialog: ResubmissionDialog | None = None
         self.batch_dialog: BatchSignDialog | None = None
         window.rubric.decision_bar.approve_requested.connect(self.approve)
@@ -119,11 +121,10 @@ class DecisionController(QObject):
     def _save_resubmission(self, submission_id: str, feedback: dict[str, str],
                            note: str) -> None:
         window = self.window
-        ws, actor, policy = window.ws, window.ws.actor, self.needs_moderation
+        ws, actor = window.ws, window.ws.actor
 
         def save() -> ReviewSnapshot:
-            ws.store.request_resubmission(submission_id, actor, feedback, note=note,
-                                          needs_moderation=policy(submission_id))
+            ws.store.request_resubmission(submission_id, actor, feedback, note=note)
             return ws.store.review(submission_id)
 
         def saved(snapshot: ReviewSnapshot) -> None:
@@ -164,8 +165,3 @@ class DecisionController(QObject):
         if self.window._wanted_id == snapshot.submission.id:
             self.window._show_snapshot(snapshot)
 
-
-def _policy_of(window: MainWindow) -> ModerationPolicy:
-    """The workstation's moderation policy when it has one, else none."""
-    policy = getattr(window.ws, "needs_moderation", None)
-    return policy if callable(policy) else no_moderation
