@@ -146,6 +146,9 @@ class MainWindow(QMainWindow):
         self._restore_review_layout()
         apply_style(self._review, self._rubric)
         self._rubric.judgment_edited.connect(self._on_judgment_edited)
+        from ui.review.moderation_controller import ModerationController
+
+        self.moderation = ModerationController(self)
         self._connect_evidence()
         from ui.review.feedback_controller import FeedbackController
 
@@ -323,7 +326,8 @@ class MainWindow(QMainWindow):
     def show_insights(self) -> None:
         from ui.insights import open_insights  # ~80 ms of imports: only when asked for
 
-        open_insights(self, self.ws, runner=self.runner)
+        open_insights(self, self.ws, runner=self.runner,
+                      second_marks=self.moderation.second_marks_source())
 
     # -- review -----------------------------------------------------------------------
 
@@ -362,6 +366,7 @@ class MainWindow(QMainWindow):
         self.sign_action.setEnabled(
             snapshot is not None and snapshot.submission.state.value == "approved"
             and self.ws.actor.role.value == "assessor")
+        self.moderation.show(snapshot)  # a moderator's panel in the rubric's place
 
     # -- evidence and pins -------------------------------------------------------------
 
