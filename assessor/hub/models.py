@@ -237,6 +237,7 @@ class Feedback(HubBase):
 
 class Decision(HubBase):
     __tablename__ = "decisions"
+    __table_args__ = (Index("ix_hub_decisions_author_outcome", "author_id", "outcome"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), index=True)

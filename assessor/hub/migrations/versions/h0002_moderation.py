@@ -1,5 +1,6 @@
-"""Moderation: the organisation's "first N approvals of every assessor" setting, and the
-moderators' blind second marks (one per submission, criterion and moderator).
+"""Moderation: the organisation's "first N approvals of every assessor" setting, the
+moderators' blind second marks (one per submission, criterion and moderator), and an index
+to count an assessor's approvals.
 
 Revision ID: h0002
 Revises: h0001
@@ -34,9 +35,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["submission_id"], ["submissions.id"]),
         sa.PrimaryKeyConstraint("submission_id", "criterion_key", "moderator_id"),
     )
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.create_index("ix_hub_decisions_author_outcome", ["author_id", "outcome"],
+                              unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.drop_index("ix_hub_decisions_author_outcome")
     op.drop_table("second_marks")
     with op.batch_alter_table("organisation", schema=None) as batch_op:
         batch_op.drop_column("moderation_first_n")
