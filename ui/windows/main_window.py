@@ -146,6 +146,16 @@ class MainWindow(QMainWindow):
         self._restore_review_layout()
         apply_style(self._review, self._rubric)
         self._rubric.judgment_edited.connect(self._on_judgment_edited)
+        try:
+            title = f"{APP_NAME} — {self.ws.actor.name}"
+        except UserFacingError as exc:  # the settings file is broken: say so and stop
+            self.failed = exc
+            log.error("cannot open the workstation: %s", exc)
+            from ui import messages
+
+            messages.show_error(self, exc, title="Cannot open Assessor")
+            QTimer.singleShot(0, self, self.close)
+            return
         from ui.review.moderation_controller import ModerationController
 
         self.moderation = ModerationController(self)
@@ -154,17 +164,7 @@ class MainWindow(QMainWindow):
 
         self.feedback = FeedbackController(self)
         self.queue.finish_loading()
-        try:
-            self.setWindowTitle(f"{APP_NAME} — {self.ws.actor.name}")
-        except UserFacingError as exc:  # the settings file is broken: say so and stop
-            self.failed = exc
-            self._build_menus(hub_configured=False)
-            log.error("cannot open the workstation: %s", exc)
-            from ui import messages
-
-            messages.show_error(self, exc, title="Cannot open Assessor")
-            QTimer.singleShot(0, self, self.close)
-            return
+        self.setWindowTitle(title)
         self._build_menus(hub_configured=self.ws.settings.hub_configured)
         self.refresh_status()
         self._sync_controller.start()
