@@ -104,6 +104,7 @@ class ImageView(QWidget):
         button = QToolButton()
         button.setIcon(icon(name))
         button.setToolTip(tip)
+        button.setAccessibleName(tip.partition(" (")[0])  # the tip without its shortcut
         button.setCheckable(checkable)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         (button.toggled if checkable else button.clicked).connect(slot)
@@ -115,6 +116,7 @@ class ImageView(QWidget):
         self.zoom_out_button = self._tool("zoom-out", "Zoom out (Ctrl+-)", self.zoom_out)
         self.zoom_box = QComboBox()
         self.zoom_box.setEditable(True)
+        self.zoom_box.setAccessibleName("Zoom")
         self.zoom_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.zoom_box.setFixedWidth(104)
         self.zoom_box.addItem("Fit", FIT)

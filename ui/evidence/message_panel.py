@@ -75,6 +75,7 @@ class MessagePanel(QWidget):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("Password")
+        self.password.setAccessibleName("Document password")
         self.password.setClearButtonEnabled(False)
         self.open_button = QPushButton("Open")
         self.open_button.setDefault(True)

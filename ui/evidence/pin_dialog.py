@@ -36,6 +36,8 @@ class PinDialog(QDialog):
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
         self.criterion = QComboBox()
+        self.criterion.setAccessibleName("Criterion")
+        self.criterion.setAccessibleDescription("The criterion this pin is evidence for")
         for number, (key, title) in enumerate(criteria, start=1):
             self.criterion.addItem(f"{number}. {title}", key)
         keys = [key for key, _ in criteria]
@@ -43,6 +45,7 @@ class PinDialog(QDialog):
             self.criterion.setCurrentIndex(keys.index(current))
         self.note = QLineEdit()
         self.note.setMaxLength(NOTE_MAX)
+        self.note.setAccessibleName("Pin note")
         self.note.setPlaceholderText("Optional: what this shows")
         form = QFormLayout()
         form.addRow("Criterion", self.criterion)

@@ -32,6 +32,7 @@ class SearchBar(QFrame):
         )
         self.field = QLineEdit()
         self.field.setPlaceholderText("Find in document")
+        self.field.setAccessibleName("Find in document")
         self.field.setClearButtonEnabled(True)
         self.field.setMinimumWidth(220)
         self.field.installEventFilter(self)
@@ -64,6 +65,7 @@ class SearchBar(QFrame):
         button = QToolButton()
         button.setIcon(icon(name))
         button.setToolTip(tip)
+        button.setAccessibleName(tip.partition(" (")[0])  # the tip without its shortcut
         button.setAutoRaise(True)
         return button
 

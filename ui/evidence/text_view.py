@@ -79,6 +79,7 @@ class TextEvidenceView(QWidget):
         self.as_text_button.hide()
         self.find_edit = QLineEdit(placeholderText="Find (Ctrl+F)", clearButtonEnabled=True)
         self.find_edit.setMaximumWidth(260)
+        self.find_edit.setAccessibleName("Find in the text")
         self.find_edit.textChanged.connect(self._on_find_text_changed)
         self.find_edit.returnPressed.connect(self.find_next)
         self.previous_button = _button("◀")
@@ -110,7 +111,10 @@ class TextEvidenceView(QWidget):
         self.message_label.setWordWrap(True)
         self.plain_view = CodeView()
         self.rich_view = SafeTextBrowser()
+        self.plain_view.setAccessibleName("Evidence text")
+        self.rich_view.setAccessibleName("Evidence document")
         self.table_view = QTableView()
+        self.table_view.setAccessibleName("Evidence table")
         self.table_view.setWordWrap(False)
         self.table_view.setAlternatingRowColors(True)
         self.table_view.horizontalHeader().setSectionResizeMode(

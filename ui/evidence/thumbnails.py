@@ -106,6 +106,8 @@ class ThumbnailSidebar(QListView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("thumbnails")
+        self.setAccessibleName("Page thumbnails")
+        self.setAccessibleDescription("Click a page to show it")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setUniformItemSizes(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

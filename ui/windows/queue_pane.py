@@ -111,11 +111,17 @@ class QueuePane(QWidget):
 
         self.search = QLineEdit(placeholderText="Search learner, credential or e-mail  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search the queue")
+        self.search.setAccessibleDescription("Filters the queue by learner, credential or "
+                                             "e-mail as you type")
         self.state_filter = QComboBox()
         self.state_filter.setToolTip("Show submissions in one state")
+        self.state_filter.setAccessibleName("State filter")
         self.credential_filter = QComboBox()
         self.credential_filter.setToolTip("Show one credential")
+        self.credential_filter.setAccessibleName("Credential filter")
         self.due_filter = QComboBox()
+        self.due_filter.setAccessibleName("Due date filter")
         self.due_filter.addItem("Any due date", DueFilter.ANY)
         self.due_filter.addItem("Overdue", DueFilter.OVERDUE)
         self.due_filter.addItem("Due this week", DueFilter.DUE_THIS_WEEK)
@@ -124,6 +130,8 @@ class QueuePane(QWidget):
 
         self.model = SubmissionTableModel(parent=self)
         self.table = QueueTable()
+        self.table.setAccessibleName("Submission queue")
+        self.table.setAccessibleDescription("Submissions to review; Enter or a click opens one")
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setModel(self.model.header_labels(self))  # see SubmissionTableModel

@@ -69,6 +69,8 @@ class ReviewPane(QWidget):
         self.narrative.setPlaceholderText("The learner's narrative or reflection.")
         self.evidence = QListWidget()
         self.evidence.setObjectName("evidenceList")
+        self.evidence.setAccessibleName("Evidence files")
+        self.evidence.setAccessibleDescription("Choose a file to show it in the viewer below")
         self.evidence.currentItemChanged.connect(self._on_evidence_changed)
         self.no_evidence = QLabel("This submission has no evidence files.")
         self.no_evidence.setObjectName("emptyBody")
