@@ -116,3 +116,32 @@ def test_the_dialogs_controls_have_accessible_names(open_window, seeded, qtbot) 
         dialog.deleteLater()
     window.runner.wait()
     assert not offenders, "controls without an accessible name:\n" + "\n".join(offenders)
+
+
+def test_the_shortcut_list_covers_the_review_keys_and_c_focuses_the_comment(
+        open_window, seeded, qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    from ui.windows.main_window import SHORTCUTS
+
+    listed = {keys for keys, _ in SHORTCUTS}
+    assert {"Ctrl+Down / Ctrl+Up", "J / K", "1 … 9", "C", "P", "Ctrl+Return",
+            "Ctrl+Shift+R", "Ctrl+F", "F1"} <= listed
+    window = open_window()
+    window.finish_loading()
+    bound = {a.shortcut().toString() for a in window.findChildren(type(window.sign_action))
+             if not a.shortcut().isEmpty()}
+    assert {"Ctrl+Down", "Ctrl+Up", "J", "K", "1", "9", "C", "P", "Ctrl+Return",
+            "Ctrl+Shift+R", "Ctrl+F", "F1"} <= bound  # each listed key does something
+
+    window.queue.select_row(0)
+    qtbot.wait_until(lambda: window._snapshot is not None and bool(window.rubric.cards),
+                     timeout=10_000)
+    window.queue.table.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_J)  # the second criterion
+    qtbot.keyClick(window, Qt.Key.Key_C)
+    card = window.rubric.cards[1]
+    qtbot.wait_until(card.comment.hasFocus, timeout=5_000)
+    qtbot.keyClicks(card.comment, "clear")  # typing goes to the comment, not to shortcuts
+    assert card.comment.toPlainText().endswith("clear")
+    qtbot.wait_until(lambda: card.status.text() == "Saved", timeout=10_000)

@@ -19,7 +19,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QTextCursor
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QSplitter, QWidget
 
 from assessor import APP_NAME, __version__
@@ -61,8 +61,9 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Down / Ctrl+Up", "Next / previous submission"),
     ("J / K", "Next / previous criterion"),
     ("1 … 9", "Choose that level for the current criterion"),
-    ("P", "Pin part of the evidence (a page region, an image region, a stretch of a "
-          "recording) to a criterion"),
+    ("C", "Write in the current criterion's comment box (Tab leaves it)"),
+    ("P", "Pin mode on / off: pin part of the evidence (a page region, an image region, "
+          "a stretch of a recording) to a criterion"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo the last judgment change (level, comment, pins)"),
     ("Ctrl+Return", "Approve the submission, then preview and sign its credential"),
     ("Ctrl+Shift+R", "Request resubmission, with feedback to the learner on each unmet "
@@ -292,6 +293,8 @@ class MainWindow(QMainWindow):
         for n in range(1, 10):
             self._action(levels, f"Level {n}", lambda _=False, i=n - 1:
                          self._rubric.choose_level(i), str(n))
+        self._action(review, "Co&mment on Criterion", self.focus_comment, "C",
+                     "Write in the current criterion's comment box")
         review.addSeparator()
         review.addAction(self._review.viewer.pin_action)
         review.addAction(self._review.viewer.save_action)
@@ -643,6 +646,14 @@ class MainWindow(QMainWindow):
     def _focus_search(self) -> None:
         self.queue.search.setFocus()
         self.queue.search.selectAll()
+
+    def focus_comment(self) -> None:
+        """Put the cursor at the end of the current criterion's comment."""
+        card = self.rubric.current_card
+        if card is None:
+            return
+        card.comment.setFocus()
+        card.comment.moveCursor(QTextCursor.MoveOperation.End)
 
     def _focus_rubric(self) -> None:
         if self.rubric.cards:
