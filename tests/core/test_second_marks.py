@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -55,7 +56,7 @@ def awaiting(store: Store, n: int = 0, levels: dict[str, str] = CARE) -> str:
     return sub
 
 
-def outbox(store: Store) -> list[tuple[str, dict]]:
+def outbox(store: Store) -> list[tuple[str, dict[str, Any]]]:
     return [(e.kind, e.payload) for e in SyncStore(store).outbox()]
 
 

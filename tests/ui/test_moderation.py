@@ -7,6 +7,7 @@ why signing waits."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -225,7 +226,7 @@ def test_assessors_and_mentors_cannot_moderate_and_are_told_why_signing_waits(
         window.grab().save(f"{SHOTS}/moderation_assessor_waiting.png")
 
 
-def hub_page(store, submission_id: str, note: str) -> dict:
+def hub_page(store, submission_id: str, note: str) -> dict[str, Any]:
     """What the hub's changes page says after the return: the submission back in review,
     sampled, with the moderator's return comment among its notes."""
     sub = store.submission(submission_id)

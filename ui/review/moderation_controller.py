@@ -21,6 +21,7 @@ from assessor.domain.agreement import CriterionMark
 from assessor.domain.people import Role
 from assessor.domain.review import ReviewSnapshot
 from assessor.domain.states import State
+from assessor.errors import UserFacingError
 from ui.review.moderation_panel import ModerationPanel
 
 if TYPE_CHECKING:  # the store's modules load on the store lane, after the first paint
@@ -93,7 +94,10 @@ class ModerationController(QObject):
 
     @property
     def is_moderator(self) -> bool:
-        return self._window.ws.actor.role is Role.MODERATOR
+        try:
+            return self._window.ws.actor.role is Role.MODERATOR
+        except UserFacingError:  # broken settings: the window says so and closes
+            return False
 
     @property
     def showing_panel(self) -> bool:
