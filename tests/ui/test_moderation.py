@@ -276,3 +276,27 @@ def test_labels_in_the_panel_wrap_and_the_bar_is_accessible(open_window, awaitin
         for button in card.levels.buttons():
             assert button.accessibleName().startswith(card.criterion.title)
     assert isinstance(panel.findChild(QLabel, "moderationNote"), QLabel)
+
+
+def test_a_moderator_marks_by_keyboard_as_in_the_rubric(open_window, awaiting, qtbot) -> None:
+    as_user(awaiting, MODERATOR)
+    window = open_window()
+    panel = open_moderation(window, qtbot, care_id(1))
+    assert panel.cards[0].property("current") is True
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_2)  # level 2 of the first criterion
+    qtbot.wait_until(lambda: panel.cards[0].chosen == "developing", timeout=5_000)
+    assert panel.cards[1].property("current") is True  # on to the next
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_K)
+    assert panel.cards[0].property("current") is True
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_J)
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_4)
+    qtbot.wait_until(lambda: panel.stack.currentIndex() == 1, timeout=10_000)
+    store = open_store(awaiting)
+    try:
+        from assessor.store.second_marks import SecondMarks
+
+        marks = SecondMarks(store).of(care_id(1), MODERATOR.user_id)
+        assert {k: m.level_key for k, m in marks.items()} == {"listening": "developing",
+                                                              "resolution": "exemplary"}
+    finally:
+        store.close()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QAction, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QWidget
 
 from assessor.domain.agreement import CriterionMark
@@ -87,6 +87,7 @@ class ModerationController(QObject):
         self.bar.addWidget(self.bar_text)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.bar)
         self.bar.hide()
+        self._keys_shared = False
         if self.is_moderator:
             self._open_queue_on_awaiting()
 
@@ -110,6 +111,25 @@ class ModerationController(QObject):
         ws, me = self._window.ws, self._window.ws.actor.user_id
         return lambda: _marks_of(ws.store).agreement_inputs(me)
 
+    def _share_keys(self) -> None:
+        """Levels 1–9 and J / K work in the moderation panel as they do in the rubric (the
+        window's actions also reach the hidden rubric, which is locked for a moderator)."""
+        for action in self._window.findChildren(QAction):
+            key = action.shortcut().toString()
+            if key.isdigit() and len(key) == 1 and key != "0":
+                action.triggered.connect(lambda _=False, i=int(key) - 1: self._key_level(i))
+            elif key in ("J", "K"):
+                action.triggered.connect(lambda _=False, d=1 if key == "J" else -1:
+                                         self._key_step(d))
+
+    def _key_level(self, index: int) -> None:
+        if self.showing_panel:
+            self.panel.choose_level(index)
+
+    def _key_step(self, delta: int) -> None:
+        if self.showing_panel:
+            self.panel.step_criterion(delta)
+
     def _open_queue_on_awaiting(self) -> None:
         combo = self._window.queue.state_filter
         found = combo.findData(State.AWAITING_MODERATION.value)
@@ -121,6 +141,9 @@ class ModerationController(QObject):
     def show(self, snapshot: ReviewSnapshot | None) -> None:
         """Called by the window for every submission it shows (``None``: none)."""
         self._snapshot = snapshot
+        if not self._keys_shared and self.is_moderator:
+            self._keys_shared = True  # the menus exist by the time a submission shows
+            self._share_keys()
         self._show_bar(snapshot)
         if self._message_after_reload:  # loading the submission cleared it
             self._window.statusBar().showMessage(self._message_after_reload, 8000)

@@ -241,6 +241,7 @@ class ModerationPanel(QWidget):
         self.change_button.clicked.connect(self.change_marks_requested)
         self.snapshot: ReviewSnapshot | None = None
         self.judgments_shown: Mapping[str, Judgment] | None = None
+        self._current = 0
 
     # -- step 1 ------------------------------------------------------------------------
 
@@ -257,11 +258,18 @@ class ModerationPanel(QWidget):
         for number, criterion in enumerate(snapshot.rubric.criteria, 1):
             card = BlindCard(criterion, number, marks.get(criterion.key), self._cards_host)
             card.levels.idClicked.connect(
-                lambda index, c=criterion: self.mark_chosen.emit(c.key, c.levels[index].key))
+                lambda index, c=criterion, n=number - 1: self._on_clicked(n, c, index))
             self._cards_layout.insertWidget(self._cards_layout.count() - 1, card)
             self.cards.append(card)
         self._set_step(1)
         self.update_progress(marks)
+        self.set_current(next((i for i, card in enumerate(self.cards)
+                               if not marks.get(card.criterion.key)), 0))
+
+    def _on_clicked(self, number: int, criterion: Criterion, index: int) -> None:
+        self.mark_chosen.emit(criterion.key, criterion.levels[index].key)
+        if number + 1 < len(self.cards):
+            self.set_current(number + 1)  # on to the next criterion, as the rubric does
 
     def update_progress(self, saved: Mapping[str, str | None]) -> None:
         """Say how many criteria have a saved second mark."""
@@ -271,6 +279,29 @@ class ModerationPanel(QWidget):
             f"Mark each criterion as you judge the evidence yourself: {done} of {total} "
             "marked. The assessor's levels and comments stay hidden until every criterion "
             "is marked.")
+
+    def set_current(self, index: int) -> None:
+        """Make card ``index`` the one the keyboard marks (highlighted)."""
+        if not self.cards:
+            return
+        self._current = max(0, min(index, len(self.cards) - 1))
+        for i, card in enumerate(self.cards):
+            card.setProperty("current", i == self._current)
+            card.style().unpolish(card)
+            card.style().polish(card)
+
+    def step_criterion(self, delta: int) -> None:
+        self.set_current(self._current + delta)
+
+    def choose_level(self, index: int) -> None:
+        """Number keys: mark the current criterion with its level ``index`` (0-based)."""
+        if not self.cards or self.stack.currentIndex() != 0:
+            return
+        card = self.cards[self._current]
+        if 0 <= index < len(card.criterion.levels):
+            button = card.levels.button(index)
+            if button is not None:
+                button.click()
 
     def card_for(self, criterion_key: str) -> BlindCard | None:
         return next((c for c in self.cards if c.criterion.key == criterion_key), None)
