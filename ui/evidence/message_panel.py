@@ -31,14 +31,14 @@ if TYPE_CHECKING:
 WRONG_PASSWORD = "That password did not open it"
 
 _STYLE = """
-QWidget#messageCard { background: #ffffff; border: 1px solid #dadce0; border-radius: 10px; }
-QLabel#messageTitle { font-size: 13pt; font-weight: 600; color: #202124; }
-QLabel#messageDetail { color: #3c4043; }
-QLabel#messageFact { color: #5f6368; }
-QLabel#messageValue { color: #202124; }
-QLabel#passwordError { color: #b3261e; font-weight: 600; }
-QProgressBar#busyBar { max-height: 6px; border: none; background: #e8eaed; border-radius: 3px; }
-QProgressBar#busyBar::chunk { background: #1f4e79; border-radius: 3px; }
+QWidget#messageCard { background: palette(base); border: 1px solid @border; border-radius: 10px; }
+QLabel#messageTitle { font-size: 13pt; font-weight: 600; color: palette(text); }
+QLabel#messageDetail { color: @strong; }
+QLabel#messageFact { color: @muted; }
+QLabel#messageValue { color: palette(text); }
+QLabel#passwordError { color: @error; font-weight: 600; }
+QProgressBar#busyBar { max-height: 6px; border: none; background: @subtle; border-radius: 3px; }
+QProgressBar#busyBar::chunk { background: @accent; border-radius: 3px; }
 """
 
 
@@ -59,7 +59,9 @@ class MessagePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messagePanel")
-        self.setStyleSheet(_STYLE)
+        from ui.style import apply_style
+
+        apply_style(self, template=_STYLE)  # coloured from the palette, light or dark
         self.title = QLabel()
         self.title.setObjectName("messageTitle")
         self.title.setWordWrap(True)

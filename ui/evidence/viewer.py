@@ -61,14 +61,14 @@ NOTHING_TO_PIN = "Open an evidence file to pin part of it to a criterion."
 _PINNABLE = frozenset({"document", "image", "media"})
 
 _STYLE = """
-QWidget#viewerBar { background: #f1f3f4; border-bottom: 1px solid #dadce0; }
-QLabel#viewerName { font-weight: 600; color: #202124; }
-QLabel#viewerMeta { color: #5f6368; }
+QWidget#viewerBar { background: @subtle; border-bottom: 1px solid @border; }
+QLabel#viewerName { font-weight: 600; color: palette(text); }
+QLabel#viewerMeta { color: @muted; }
 QToolButton#pinButton, QToolButton#saveCopyButton { padding: 3px 10px; border-radius: 5px;
-    border: 1px solid #c4c7c5; background: #ffffff; }
-QToolButton#pinButton:checked { background: #1f4e79; color: #ffffff; border-color: #1f4e79; }
-QToolButton#pinButton:disabled, QToolButton#saveCopyButton:disabled { color: #9aa0a6;
-    border-color: #dadce0; }
+    border: 1px solid @border; background: palette(button); color: palette(button-text); }
+QToolButton#pinButton:checked { background: @accent; color: @on-accent; border-color: @accent; }
+QToolButton#pinButton:disabled, QToolButton#saveCopyButton:disabled { color: @faint;
+    border-color: @border; }
 """
 
 
@@ -84,7 +84,9 @@ class EvidenceViewer(QWidget):
         ``shutdown``."""
         super().__init__(parent)
         self.setObjectName("evidenceViewer")
-        self.setStyleSheet(_STYLE)
+        from ui.style import apply_style
+
+        apply_style(self, template=_STYLE)  # coloured from the palette, light or dark
         self._service = service
         self._owns_service = service is None
         self.runner = runner if runner is not None else TaskRunner(self)

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QStandardItemModel
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QStandardItemModel
 
 from assessor.store.queue import QueueRow, QueueSort, QueueView
 
@@ -82,6 +82,13 @@ COLUMN_FOR_SORT = {sort: column for column, sort in SORT_FOR_COLUMN.items()}
 _OVERDUE = QColor("#b3261e")
 """Overdue rows' text. A QColor, not a QBrush: ``QBrush(QColor)`` resolves among overloads
 that take ``Qt`` enums, which builds them all (see the module docstring)."""
+_OVERDUE_ON_DARK = QColor("#f28b82")
+"""The same on a dark palette, where the darker red would not be readable."""
+
+
+def overdue_colour() -> QColor:
+    base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+    return _OVERDUE_ON_DARK if base.lightnessF() < 0.45 else _OVERDUE
 _MARKED = (Column.DUE, Column.LEARNER)
 
 
@@ -214,7 +221,7 @@ class SubmissionTableModel(QAbstractTableModel):
         if role == _DISPLAY:
             return line.cells[column]
         if role == _FOREGROUND:
-            return _OVERDUE if line.overdue and column in _MARKED else None
+            return overdue_colour() if line.overdue and column in _MARKED else None
         if role == _FONT:
             return self._bold if line.overdue and column == Column.DUE else None
         if role == _ALIGN:
