@@ -111,6 +111,8 @@ def test_the_dialogs_controls_have_accessible_names(open_window, seeded, qtbot) 
         SignInDialog("https://hub.example", "ada", "", window),
         BatchSignDialog(window.ws, window.runner, window),
     ]
+    window.feedback.manage_library()  # the comment library, as Tools opens it
+    dialogs.append(window.feedback.library_dialog)
     offenders = [f"{type(d).__name__}: {o}" for d in dialogs for o in unnamed_controls(d)]
     for dialog in dialogs:
         dialog.deleteLater()
