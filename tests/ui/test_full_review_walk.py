@@ -8,13 +8,16 @@ Run inside ``dbus-run-session`` with an unlocked gnome-keyring (as dev.sh runs t
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
+from assessor.domain.judgment import Judgment
 from assessor.domain.states import State
 from assessor.hub.models import Feedback, IssuedCredential, Organisation, SecondMark
 from assessor.hub.models import Submission as HubSubmission
@@ -104,6 +107,12 @@ def show_pdf(window, qtbot):
     return viewer, pdf
 
 
+def saved(card) -> Judgment | SimpleNamespace:
+    """What the store last confirmed for ``card`` (its "Saved" status says the same)."""
+    judgment: Judgment | None = card._judgment
+    return judgment or SimpleNamespace(level_key=None, comment="", pins=())
+
+
 def press(window, qtbot, key: Qt.Key,
           modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
     qtbot.keyClick(window, key, modifier)
@@ -136,18 +145,25 @@ def test_the_assessor_walks_a_review_to_a_published_credential_that_verifies(
             press(window, qtbot, Qt.Key.Key_J)
         assert rubric.current_card is card
         press(window, qtbot, Qt.Key.Key_3)  # "Exceeds"
-        qtbot.wait_until(lambda c=card: c.status.text() == "Saved", timeout=10_000)
-        assert card.chosen_level() == "exceeds"
-    press(window, qtbot, Qt.Key.Key_K)
-    assert rubric.current_card is cards[-2]
+        qtbot.wait_until(lambda c=card: saved(c).level_key == "exceeds", timeout=10_000)
+    press(window, qtbot, Qt.Key.Key_K)  # back to the first criterion
+    assert rubric.current_card is cards[0]
     press(window, qtbot, Qt.Key.Key_2)  # changes its mind: "Meets"
-    qtbot.wait_until(lambda: cards[-2].chosen_level() == "meets"
-                     and cards[-2].status.text() == "Saved", timeout=10_000)
+    qtbot.wait_until(lambda: saved(cards[0]).level_key == "meets", timeout=10_000)
 
-    # A comment on the first criterion, typed.
-    cards[0].comment.setFocus()
+    # A comment on the first criterion, by keyboard: Ctrl+3 goes to the rubric (its first
+    # level button), Tab walks on to the comment box, the user types.
+    activate(window, qtbot)
+    press(window, qtbot, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert cards[0].levels.buttons()[0].hasFocus()
+    for _ in range(len(cards[0].levels.buttons()) + 2):
+        if cards[0].comment.hasFocus():
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert cards[0].comment.hasFocus()
     qtbot.keyClicks(cards[0].comment, COMMENT)
-    qtbot.wait_until(lambda: cards[0].status.text() == "Saved", timeout=10_000)
+    qtbot.wait_until(lambda: saved(cards[0]).comment == COMMENT, timeout=10_000)
+    assert [c.chosen_level() for c in cards] == ["meets", "exceeds"]  # typing chose none
 
     # A pin on the PDF: pin mode (P), a drag on the page, the pin dialog.
     window.queue.table.setFocus()
@@ -157,8 +173,7 @@ def test_the_assessor_walks_a_review_to_a_published_credential_that_verifies(
     assert dialog.criterion.currentData() == cards[1].criterion.key
     dialog.note.setText(PIN_NOTE)
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
-    qtbot.wait_until(lambda: len(cards[1].pins) == 1 and cards[1].status.text() == "Saved",
-                     timeout=10_000)
+    qtbot.wait_until(lambda: len(saved(cards[1]).pins) == 1, timeout=10_000)
     [pin] = cards[1].pins
     assert pin.evidence_id == pdf.id and pin.note == PIN_NOTE
     assert not viewer.pin_mode
@@ -187,6 +202,9 @@ def test_the_assessor_walks_a_review_to_a_published_credential_that_verifies(
     finally:
         store.close()
     assert judgments["listening"].comment == COMMENT
+    assert {k: j.level_key for k, j in judgments.items()} == {"listening": "meets",
+                                                               "resolution": "exceeds"}
+    assert judgments["resolution"].pins == (pin,)
     with walk_hub.transaction() as session:
         row = session.get(IssuedCredential, signed["id"])
         assert row is not None and row.submission_id == submission_id
@@ -315,6 +333,7 @@ def test_a_sampled_decision_is_moderated_blind_then_the_assessor_signs(
     for comment in comments.values():
         assert comment not in shown
     assert not any(card.chosen for card in panel.cards)
+    assert not window.sign_action.isEnabled()  # moderators do not sign
     for key, level in levels.items():
         card = panel.card_for(key)
         assert card is not None
