@@ -9,7 +9,7 @@ import pytest
 from assessor.evidence.render import RenderService
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def render_service() -> Iterator[RenderService]:
     service = RenderService(workers=2, timeout=20.0)
     service.start()

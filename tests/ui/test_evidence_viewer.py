@@ -263,6 +263,14 @@ def test_an_unknown_file_shows_its_details_and_can_be_saved(review_window, files
                      timeout=5_000)
 
 
+def opened_by(opened: list[Path]):
+    """A stand-in for the system's "open this file": records what it was asked to open."""
+    def open_external(path: Path) -> bool:
+        opened.append(path)
+        return True
+    return open_external
+
+
 def test_open_with_saves_where_the_user_chooses_then_opens_that_copy(
         review_window, files, qtbot, tmp_path, monkeypatch) -> None:
     window = review_window()
@@ -273,8 +281,7 @@ def test_open_with_saves_where_the_user_chooses_then_opens_that_copy(
     opened: list[Path] = []
     monkeypatch.setattr(EvidenceViewer, "ask_save_path",
                         staticmethod(lambda parent, name: str(target)))
-    monkeypatch.setattr(EvidenceViewer, "open_external",
-                        staticmethod(lambda path: opened.append(path) or True))
+    monkeypatch.setattr(EvidenceViewer, "open_external", staticmethod(opened_by(opened)))
     viewer.panel.open_button_external.click()
     qtbot.wait_until(lambda: opened == [target], timeout=5_000)
     assert target.read_bytes() == blob.data  # the copy the program opens is the user's
@@ -286,8 +293,7 @@ def test_open_with_cancelled_writes_nothing(review_window, files, qtbot, tmp_pat
     viewer = select(window, qtbot, files["blob"])
     opened: list[Path] = []
     monkeypatch.setattr(EvidenceViewer, "ask_save_path", staticmethod(lambda parent, name: ""))
-    monkeypatch.setattr(EvidenceViewer, "open_external",
-                        staticmethod(lambda path: opened.append(path) or True))
+    monkeypatch.setattr(EvidenceViewer, "open_external", staticmethod(opened_by(opened)))
     before = sorted(tmp_path.rglob("*"))
     viewer.panel.open_button_external.click()
     qtbot.wait(300)
@@ -580,18 +586,26 @@ def test_find_in_a_document_searches_the_document_not_the_queue(review_window, f
 
 def test_closing_the_window_while_a_document_opens_stops_the_renderer(review_window, files,
                                                                       qtbot) -> None:
-    import multiprocessing
     import time
 
     window = review_window()
     viewer = select(window, qtbot, files["png"])  # the render workers are up
     wait_shown(viewer, qtbot, files["png"])
-    assert multiprocessing.active_children()
+    workers = viewer.service()._worker_pids()
+    assert workers
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
     window.review.select_evidence(files["pdf"].item.id)
     started = time.monotonic()
     window.close()
     assert time.monotonic() - started < 10
-    qtbot.wait_until(lambda: not multiprocessing.active_children(), timeout=10_000)
+    qtbot.wait_until(lambda: not any(alive(pid) for pid in workers), timeout=10_000)
 
 
 def test_without_a_keychain_downloaded_evidence_says_why_it_cannot_open(
