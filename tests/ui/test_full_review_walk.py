@@ -92,7 +92,7 @@ def sync_by_f5(window, qtbot):
 def open_first(window, qtbot) -> str:
     window.queue.table.setFocus()
     window.queue.select_row(0)
-    submission_id = window.queue.selected_id()
+    submission_id: str = window.queue.selected_id()
     wait_for_review(qtbot, window, submission_id)
     return submission_id
 
