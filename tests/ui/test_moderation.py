@@ -218,8 +218,8 @@ def test_assessors_and_mentors_cannot_moderate_and_are_told_why_signing_waits(
     assert window.moderation.panel.judgments_shown is None
     assert window.moderation.second_marks_source() is None
     bar = window.moderation.bar_text
-    qtbot.wait_until(lambda: "Signing waits" in bar.text(), timeout=5_000)
-    assert "cannot moderate" in bar.text()
+    qtbot.wait_until(lambda: "signing waits" in bar.text(), timeout=5_000)
+    assert "Only a moderator can moderate" in bar.text()
     assert window.moderation.bar.isVisible()
     assert not window.sign_action.isEnabled()
     if who == "assessor":

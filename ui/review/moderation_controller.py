@@ -291,10 +291,8 @@ class ModerationController(QObject):
             if role is Role.MODERATOR:
                 return ("Moderation: mark every criterion blind, then compare with the "
                         "assessor's judgments and agree or return the decision.", "waiting")
-            who = "You" if role is Role.ASSESSOR else "Mentors"
-            return (f"Awaiting moderation: a moderator second-marks this approval blind and "
-                    f"agrees or returns it. Signing waits for their agreement. {who} cannot "
-                    "moderate: moderation is for a moderator who did not make the decision.",
+            return ("Awaiting moderation: signing waits until a moderator agrees. Only a "
+                    "moderator can moderate; they mark it blind, then agree or return it.",
                     "waiting")
         from assessor.store.second_marks import return_comment
 
