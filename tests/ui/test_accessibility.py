@@ -36,7 +36,7 @@ def _is_internal(widget: QWidget) -> bool:
 
 
 def _path(widget: QWidget | None) -> str:
-    names = []
+    names: list[str] = []
     while widget is not None and len(names) < 4:
         names.append(f"{type(widget).__name__}#{widget.objectName()}")
         widget = widget.parentWidget()
@@ -49,8 +49,8 @@ def unnamed_controls(root: QWidget) -> list[str]:
     for widget in root.findChildren(QWidget):
         if not isinstance(widget, CONTROLS) or _is_internal(widget):
             continue
-        if isinstance(widget, QAbstractSlider) and isinstance(
-                widget.parentWidget(), QWidget) and widget.parentWidget().objectName() in (
+        holder = widget.parentWidget()
+        if isinstance(widget, QAbstractSlider) and holder is not None and holder.objectName() in (
                 "qt_scrollarea_hcontainer", "qt_scrollarea_vcontainer"):
             continue
         text = widget.text() if isinstance(widget, QAbstractButton) else ""
