@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 
 STORE_WARMUP_DELAY_MS = 400
 RENDER_WARMUP_DELAY_MS = 2000
+SAVE_REFRESH_MS = 60
+"""After a judgment is saved, the queue row and the count of changes waiting refresh this
+long after the last save of a burst (the card says "Saved" at once)."""
 """The render workers (a process each, PyMuPDF loaded) start this long after the first
 paint, so the first document opens at once without slowing the start."""
 
@@ -90,6 +93,7 @@ class MainWindow(QMainWindow):
         self._snapshot: ReviewSnapshot | None = None
         self._loaded = False
         self._loading_scheduled = False
+        self._refresh_after_save: QTimer | None = None
         self.failed: UserFacingError | None = None
         """Set when the rest of the window could not be loaded (e.g. broken settings)."""
         self.setWindowTitle(APP_NAME)
@@ -557,9 +561,17 @@ class MainWindow(QMainWindow):
             card = self.rubric.card_for(judgment.criterion_key)
             if card is not None:
                 card.mark_saved(judgment)
+        self.statusBar().showMessage("Judgment saved", 2000)
+        # The card shows "Saved" first; the queue row and the status bar's count follow a
+        # moment later, once for a burst of key presses rather than once per press.
+        if self._refresh_after_save is None:
+            self._refresh_after_save = QTimer(self, singleShot=True, interval=SAVE_REFRESH_MS)
+            self._refresh_after_save.timeout.connect(self._refresh_after_saves)
+        self._refresh_after_save.start()
+
+    def _refresh_after_saves(self) -> None:
         self.queue.refresh()
         self.refresh_status()
-        self.statusBar().showMessage("Judgment saved", 2000)
 
     # -- other actions ----------------------------------------------------------------
 
