@@ -71,6 +71,15 @@ def style_colours(palette: QPalette) -> dict[str, str]:
         "warn-border": blend(QColor("#f9ab00"), base, 0.45) if dark else "#f9dc81",
         "warn-text": "#fdd663" if dark else "#5c4400",
         "error": "#f28b82" if dark else "#b3261e",
+        # tinted chips and boxes: a light wash on light, a dim wash of the hue on dark
+        "neutral-bg": blend(text, base, 0.12),
+        "ok-bg": blend(QColor("#81c995"), base, 0.18) if dark else "#e6f4ea",
+        "ok-border": blend(QColor("#81c995"), base, 0.45) if dark else "#a8dab5",
+        "info-bg": blend(QColor(accent), base, 0.16) if dark else "#e8f0fe",
+        "info-border": blend(QColor(accent), base, 0.45) if dark else "#aecbfa",
+        "bad-bg": blend(QColor("#f28b82"), base, 0.16) if dark else "#fce8e6",
+        "bad-border": blend(QColor("#f28b82"), base, 0.45) if dark else "#f4b4ad",
+        "disabled-bg": blend(text, base, 0.25),
     }
 
 
@@ -84,6 +93,16 @@ def _sheet_for(palette_key: int, template: str | None) -> str:
     colours = style_colours(QGuiApplication.palette())
     return _TOKEN.sub(lambda m: colours[m.group(1)], _template() if template is None
                       else template)
+
+
+def workstation_template() -> str:
+    """The workstation's style sheet with its ``@name`` colours still to fill in."""
+    return _template()
+
+
+def colours() -> dict[str, str]:
+    """The ``@`` colours for the application's palette now (for HTML and item colours)."""
+    return style_colours(QGuiApplication.palette())
 
 
 def style_sheet(template: str | None = None) -> str:

@@ -9,6 +9,11 @@ import pytest
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from assessor.domain.feedback import Outcome
+from assessor.domain.judgment import JudgmentDraft
+from tests.core.helpers import ASSESSOR, MODERATOR, care_id, open_store
+from tests.ui.test_moderation import LEVELS, as_user, mark, open_moderation
+
 
 def dark_palette() -> QPalette:
     """A dark palette as a desktop in dark mode hands to the app."""
@@ -108,3 +113,132 @@ def test_switching_to_dark_while_open_restyles_the_window(open_window, seeded, q
         QApplication.setPalette(before)
     qtbot.wait(50)
     assert background_and_text(card)[0] > 0.7  # and back to light
+
+
+def relative_luminance(colour: QColor) -> float:
+    """WCAG relative luminance (sRGB channels made linear)."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF())
+            + 0.0722 * linear(colour.blueF()))
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio, 1 (none) to 21 (black on white)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def painted_contrast(widget: QWidget) -> tuple[QColor, float]:
+    """The widget's background (its most common painted pixel) and the contrast of its
+    text (the painted pixel that stands out most from that background)."""
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    counts: dict[int, int] = {}
+    for y in range(image.height()):
+        for x in range(image.width()):
+            pixel = image.pixel(x, y)
+            counts[pixel] = counts.get(pixel, 0) + 1
+    background = QColor.fromRgb(max(counts, key=counts.__getitem__))
+    ink = max((QColor.fromRgb(p) for p, n in counts.items() if n >= 2),
+              key=lambda c: contrast(c, background))
+    return background, contrast(ink, background)
+
+
+def assert_readable(name: str, widget: QWidget, *, dark: bool = True) -> None:
+    assert widget.isVisible(), f"the {name} is not shown"
+    background, ratio = painted_contrast(widget)
+    if dark:
+        assert luminance(background) < 0.45, \
+            f"the {name}'s background {background.name()} is light on a dark palette"
+    assert ratio >= 3, f"the {name}'s text has contrast {ratio:.1f}:1 on {background.name()}"
+
+
+def test_on_a_dark_palette_the_decision_chip_and_feedback_notes_are_readable(
+        dark_app, open_window, seeded, qtbot) -> None:
+    from tests.ui.test_feedback import add_note
+
+    window = open_review(open_window, qtbot)
+    window.resize(1400, 860)
+    assert_readable("decision chip", window.rubric.decision_bar.state_badge)
+    panel = window.review.feedback
+    window.review.tabs.setCurrentWidget(panel)
+    add_note(qtbot, window, "Internal: check the refund policy with the team lead")
+    panel.visibility.setCurrentIndex(panel.visibility.findData("learner"))
+    add_note(qtbot, window, "You listened well and confirmed the customer's need twice.")
+    qtbot.wait(50)
+    window.grab().save(os.environ.get("ASSESSOR_DARK_REVIEW_SHOT", "/tmp/dark_review.png"))
+    cards = [panel.card_for(n.id) for n in panel.notes]
+    assert len(cards) == 2 and all(cards)
+    for card in cards:
+        assert card is not None
+        assert_readable("note card", card)
+        assert_readable(f"{card.visibility_tag.text()} tag", card.visibility_tag)
+        assert_readable("note body", card.body)
+
+
+@pytest.fixture
+def awaiting_moderation(seeded):
+    store = open_store(seeded)
+    for key, level in LEVELS.items():
+        store.record_judgment(care_id(0), JudgmentDraft(key, level, "As seen in the call"),
+                              ASSESSOR)
+    store.decide(care_id(0), ASSESSOR, Outcome.APPROVE, needs_moderation=True)
+    store.close()
+    as_user(seeded, MODERATOR)
+    return seeded
+
+
+def moderation_compared(open_window, qtbot):
+    window = open_window()
+    window.finish_loading()
+    window.resize(1400, 860)
+    panel = open_moderation(window, qtbot, care_id(0))
+    mark(qtbot, panel, {"listening": "developing", "resolution": "exemplary"})
+    qtbot.wait_until(lambda: panel.stack.currentIndex() == 1, timeout=10_000)
+    qtbot.wait(50)
+    return window, panel
+
+
+def assert_rows_readable(panel) -> None:
+    model = panel.comparison_model
+    assert model.rowCount() == 2
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            item = model.item(row, column)
+            background = item.background().color()
+            text = item.foreground().color()
+            assert luminance(background) < 0.45, f"row {row} is light ({background.name()})"
+            assert contrast(text, background) >= 3, \
+                f"row {row} text {text.name()} on {background.name()} is unreadable"
+
+
+def test_on_a_dark_palette_the_moderation_panel_is_readable(dark_app, open_window,
+                                                            awaiting_moderation,
+                                                            qtbot) -> None:
+    window, panel = moderation_compared(open_window, qtbot)
+    window.grab().save(os.environ.get("ASSESSOR_DARK_MODERATION_SHOT",
+                                      "/tmp/dark_moderation.png"))
+    assert_readable("moderation note", panel.note)
+    assert_readable("assessor comments", panel.comments)
+    assert_readable("return button", panel.return_button)
+    assert_rows_readable(panel)
+    differs = panel.comparison_model.item(0, 3)
+    same = panel.comparison_model.item(1, 3)
+    assert differs.background().color() != same.background().color()  # still highlighted
+
+
+def test_switching_to_dark_restyles_the_moderation_panel(open_window, awaiting_moderation,
+                                                         qtbot) -> None:
+    window, panel = moderation_compared(open_window, qtbot)
+    assert luminance(panel.comparison_model.item(0, 0).background().color()) > 0.7
+    before = QApplication.palette()
+    try:
+        QApplication.setPalette(dark_palette())
+        qtbot.wait(50)
+        assert_readable("moderation note", panel.note)
+        assert_rows_readable(panel)
+    finally:
+        QApplication.setPalette(before)
+    qtbot.wait(50)
+    assert luminance(panel.comparison_model.item(0, 0).background().color()) > 0.7

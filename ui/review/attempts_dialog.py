@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.style import apply_style, colours
+
 if TYPE_CHECKING:
     from assessor.domain.attempts import (
         AttemptComparison,
@@ -32,19 +34,42 @@ if TYPE_CHECKING:
     )
     from assessor.domain.feedback import FeedbackNote
 
-_TAGS = {  # kind: (label, background, text colour)
-    "added": ("Added", "#e6f4ea", "#0d652d"),
-    "removed": ("Removed", "#fce8e6", "#a50e0e"),
-    "changed": ("Changed", "#fef7e0", "#7a4f00"),
-    "renamed": ("Renamed", "#e8f0fe", "#1f4e79"),
-    "unchanged": ("Unchanged", "#f1f3f4", "#5f6368"),
+_TAGS = {  # kind: (label, background token, text token) of ui.style's colours
+    "added": ("Added", "ok-bg", "ok"),
+    "removed": ("Removed", "bad-bg", "bad"),
+    "changed": ("Changed", "warn-bg", "warn-text"),
+    "renamed": ("Renamed", "info-bg", "accent"),
+    "unchanged": ("Unchanged", "neutral-bg", "muted"),
 }
-_INSERT_STYLE = "background-color:#ccebd6; color:#0d652d;"
-_DELETE_STYLE = "background-color:#fad2cf; color:#a50e0e; text-decoration:line-through;"
-_TABLE = "width='100%' cellspacing='0' cellpadding='6' border='1' " \
-    "style='border-color:#dadce0; border-style:solid; border-collapse:collapse;'"
-_HEAD = "style='background-color:#f1f3f4; color:#3c4043;'"
-_CHANGED_ROW = "style='background-color:#fffbe6;'"
+
+
+def _insert_style() -> str:
+    c = colours()
+    return f"background-color:{c['ok-bg']}; color:{c['ok']};"
+
+
+def _delete_style() -> str:
+    c = colours()
+    return f"background-color:{c['bad-bg']}; color:{c['bad']}; text-decoration:line-through;"
+
+
+def _table() -> str:
+    return ("width='100%' cellspacing='0' cellpadding='6' border='1' "
+            f"style='border-color:{colours()['border']}; border-style:solid; "
+            "border-collapse:collapse;'")
+
+
+def _head() -> str:
+    c = colours()
+    return f"style='background-color:{c['neutral-bg']}; color:{c['strong']};'"
+
+
+def _changed_row() -> str:
+    return f"style='background-color:{colours()['warn-bg']};'"
+
+
+def _muted() -> str:
+    return f"style='color:{colours()['muted']}'"
 
 
 class AttemptsDialog(QDialog):
@@ -65,8 +90,8 @@ class AttemptsDialog(QDialog):
         self.summary = QLabel(f"<b>What changed:</b> {_esc(comparison.summary())}")
         self.summary.setObjectName("attemptSummary")
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("QLabel#attemptSummary { padding: 6px 8px; "
-                                   "background: #e8f0fe; border-radius: 6px; }")
+        apply_style(self.summary, template="QLabel#attemptSummary { padding: 6px 8px; "
+                                   "background: @info-bg; border-radius: 6px; }")
         self.changes = QTextBrowser()
         self.changes.setObjectName("attemptChanges")
         self.changes.setOpenLinks(False)
@@ -91,7 +116,7 @@ class AttemptsDialog(QDialog):
 
 def changes_html(c: AttemptComparison) -> str:
     earlier_n, current_n = c.earlier.submission.attempt, c.current.submission.attempt
-    parts = [f"<h3>Evidence</h3><table {_TABLE}><tr {_HEAD}><th align='left'>Change</th>"
+    parts = [f"<h3>Evidence</h3><table {_table()}><tr {_head()}><th align='left'>Change</th>"
              f"<th align='left'>File</th><th align='left'>Attempt {earlier_n}</th>"
              f"<th align='left'>Attempt {current_n}</th></tr>"]
     for change in c.evidence:
@@ -100,26 +125,27 @@ def changes_html(c: AttemptComparison) -> str:
 
     parts.append("<h3>Levels</h3>")
     if c.levels_changed:
-        parts.append(f"<table {_TABLE}><tr {_HEAD}><th align='left'>Criterion</th>"
+        parts.append(f"<table {_table()}><tr {_head()}><th align='left'>Criterion</th>"
                      f"<th align='left'>Attempt {earlier_n}</th>"
                      f"<th align='left'>Attempt {current_n}</th></tr>")
         for row in c.levels_changed:
-            arrow = {1: "&nbsp;<b style='color:#0d652d'>▲ up</b>",
-                     -1: "&nbsp;<b style='color:#a50e0e'>▼ down</b>"}.get(row.direction, "")
+            ink = colours()
+            arrow = {1: f"&nbsp;<b style='color:{ink['ok']}'>▲ up</b>",
+                     -1: f"&nbsp;<b style='color:{ink['bad']}'>▼ down</b>"}.get(row.direction, "")
             parts.append(f"<tr><td>{_esc(row.title)}</td><td>{_level(row.earlier)}</td>"
                          f"<td>{_level(row.current)}{arrow}</td></tr>")
         parts.append("</table>")
     else:
-        parts.append("<p style='color:#5f6368'>Every criterion is at the level it had.</p>")
+        parts.append(f"<p {_muted()}>Every criterion is at the level it had.</p>")
 
     parts.append("<h3>Narrative</h3>")
     if c.narrative_changed:
-        parts.append(f"<p style='color:#5f6368'>Words added are "
-                     f"<span style='{_INSERT_STYLE}'>&nbsp;marked green&nbsp;</span>, words "
-                     f"removed are <span style='{_DELETE_STYLE}'>&nbsp;struck out&nbsp;</span>."
+        parts.append(f"<p {_muted()}>Words added are "
+                     f"<span style='{_insert_style()}'>&nbsp;marked green&nbsp;</span>, words "
+                     f"removed are <span style='{_delete_style()}'>&nbsp;struck out&nbsp;</span>."
                      "</p>")
     else:
-        parts.append("<p style='color:#5f6368'>The narrative is the same as before.</p>")
+        parts.append(f"<p {_muted()}>The narrative is the same as before.</p>")
     parts.append(f"<p>{narrative_html(c)}</p>")
     return "".join(parts)
 
@@ -129,9 +155,9 @@ def narrative_html(c: AttemptComparison) -> str:
     for index, run in enumerate(c.narrative):
         text = _esc(run.text).replace("\n", "<br>")
         if run.kind.value == "insert":
-            spans.append(f"<span style='{_INSERT_STYLE}'>{text}</span>")
+            spans.append(f"<span style='{_insert_style()}'>{text}</span>")
         elif run.kind.value == "delete":
-            spans.append(f"<span style='{_DELETE_STYLE}'>{text}</span>")
+            spans.append(f"<span style='{_delete_style()}'>{text}</span>")
             following = c.narrative[index + 1] if index + 1 < len(c.narrative) else None
             if following is not None and following.kind.value == "insert":
                 spans.append(" ")  # a gap between the words that went and those that came
@@ -142,7 +168,7 @@ def narrative_html(c: AttemptComparison) -> str:
 
 def side_by_side_html(c: AttemptComparison) -> str:
     earlier_n, current_n = c.earlier.submission.attempt, c.current.submission.attempt
-    parts = [f"<table {_TABLE}><tr {_HEAD}><th align='left' width='22%'>Criterion</th>"
+    parts = [f"<table {_table()}><tr {_head()}><th align='left' width='22%'>Criterion</th>"
              f"<th align='left' width='39%'>Attempt {earlier_n}: judgment and what the "
              f"learner was told</th><th align='left' width='39%'>Attempt {current_n}</th></tr>"]
     for row in c.criteria:
@@ -161,15 +187,16 @@ def side_by_side_html(c: AttemptComparison) -> str:
     if general or c.learner_feedback:
         parts.extend(_note(n) for n in general)
         if not general:
-            parts.append("<p style='color:#5f6368'>Only on criteria (in the table above).</p>")
+            parts.append(f"<p {_muted()}>Only on criteria (in the table above).</p>")
     else:
-        parts.append("<p style='color:#5f6368'>None was visible to the learner.</p>")
+        parts.append(f"<p {_muted()}>None was visible to the learner.</p>")
     return "".join(parts)
 
 
 def _evidence_row(change: EvidenceChange) -> str:
     label, background, colour = _TAGS[change.kind.value]
-    tag = (f"<span style='background-color:{background}; color:{colour};'>"
+    c = colours()
+    tag = (f"<span style='background-color:{c[background]}; color:{c[colour]};'>"
            f"<b>&nbsp;{label}&nbsp;</b></span>")
     name = _esc(change.name)
     if change.kind.value == "renamed" and change.earlier is not None:
@@ -184,34 +211,36 @@ def _criterion_row(row: CriterionChange) -> str:
     earlier = f"{_level(row.earlier)}{_comment(row.earlier_comment)}{told}"
     current = _level(row.current) + _comment(row.current_comment)
     if row.level_changed:
-        arrow = {1: " <b style='color:#0d652d'>▲</b>",
-                 -1: " <b style='color:#a50e0e'>▼</b>"}.get(row.direction, "")
+        arrow = {1: f" <b style='color:{colours()['ok']}'>▲</b>",
+                 -1: f" <b style='color:{colours()['bad']}'>▼</b>"}.get(row.direction, "")
         current = _level(row.current) + arrow + _comment(row.current_comment)
-    style = _CHANGED_ROW if row.level_changed else ""
+    style = _changed_row() if row.level_changed else ""
     return (f"<tr {style}><td><b>{_esc(row.title)}</b></td><td>{earlier}</td>"
             f"<td>{current}</td></tr>")
 
 
 def _level(level: LevelView) -> str:
     if level.key is None:
-        return "<span style='color:#80868b'><i>Not judged</i></span>"
+        return f"<span style='color:{colours()['faint']}'><i>Not judged</i></span>"
     points = f" · {level.points:g}" if level.points is not None else ""
     return f"<b>{_esc(level.name)}</b>{points}"
 
 
 def _comment(text: str) -> str:
-    return f"<br><span style='color:#3c4043'>{_esc(text)}</span>" if text else ""
+    if not text:
+        return ""
+    return f"<br><span style='color:{colours()['strong']}'>{_esc(text)}</span>"
 
 
 def _note(note: FeedbackNote, *, small: bool = False) -> str:
     size = "font-size:9pt;" if small else ""
-    return (f"<p style='{size} margin-top:4px; color:#0d652d'>"
+    return (f"<p style='{size} margin-top:4px; color:{colours()['ok']}'>"
             f"<b>Told the learner</b> ({_esc(note.author)}, {note.at.astimezone():%d %b}): "
-            f"<span style='color:#202124'>{_esc(note.body)}</span></p>")
+            f"<span>{_esc(note.body)}</span></p>")
 
 
 def _digest(sha256: str) -> str:
-    return f"<code style='color:#5f6368'>{sha256[:12]}…</code>"
+    return f"<code {_muted()}>{sha256[:12]}…</code>"
 
 
 def _esc(text: str) -> str:

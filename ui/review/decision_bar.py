@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ui.style import apply_style
+
 if TYPE_CHECKING:
     from assessor.domain.rubric import MasteryOutcome, Rubric
     from assessor.domain.states import State
@@ -19,13 +21,13 @@ if TYPE_CHECKING:
 _STYLE = """
 QFrame#decisionBar { border-top: 1px solid palette(mid); }
 QLabel#decisionState { border-radius: 9px; padding: 2px 10px; font-weight: 600;
-                       background: #e8eaed; color: #3c4043; }
-QLabel#decisionState[tone="draft"] { background: #fff3c4; color: #6b4e00; }
-QLabel#decisionState[tone="good"] { background: #d7f0de; color: #1b6e3a; }
-QLabel#decisionState[tone="wait"] { background: #dbe8fb; color: #1f4e79; }
-QLabel#decisionState[tone="back"] { background: #fbe0dd; color: #8c1d18; }
+                       background: @neutral-bg; color: @strong; }
+QLabel#decisionState[tone="draft"] { background: @warn-bg; color: @warn-text; }
+QLabel#decisionState[tone="good"] { background: @ok-bg; color: @ok; }
+QLabel#decisionState[tone="wait"] { background: @info-bg; color: @accent; }
+QLabel#decisionState[tone="back"] { background: @bad-bg; color: @bad; }
 QLabel#decisionHint { color: palette(placeholder-text); }
-QPushButton#approveButton:enabled { background: #1b6e3a; color: white; border-radius: 4px;
+QPushButton#approveButton:enabled { background: @ok; color: @on-accent; border-radius: 4px;
                                     padding: 5px 14px; font-weight: 600; }
 """
 
@@ -68,7 +70,7 @@ class DecisionBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("decisionBar")
-        self.setStyleSheet(_STYLE)
+        apply_style(self, template=_STYLE)
         self.state_badge = QLabel()
         self.state_badge.setObjectName("decisionState")
         self.state_badge.setAccessibleName("Decision state")

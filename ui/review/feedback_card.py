@@ -17,21 +17,21 @@ INTERNAL_TIP = "Internal: seen by assessors, mentors and moderators, never by th
 LEARNER_TIP = "Visible to learner: the learner sees this note with their result."
 
 CARD_STYLE = """
-QFrame#noteCard { background: #ffffff; border: 1px solid #dadce0; border-radius: 8px; }
-QFrame#noteCard[reply="true"] { background: #f8f9fa; }
-QFrame#noteCard[highlight="true"] { border: 2px solid #1f4e79; }
-QLabel#noteAuthor { color: #202124; }
-QLabel#noteMeta { color: #5f6368; font-size: 9pt; }
-QLabel#noteBody { color: #202124; }
+QFrame#noteCard { background: palette(base); border: 1px solid @border; border-radius: 8px; }
+QFrame#noteCard[reply="true"] { background: @subtle; }
+QFrame#noteCard[highlight="true"] { border: 2px solid @accent; }
+QLabel#noteAuthor { color: palette(text); }
+QLabel#noteMeta { color: @muted; font-size: 9pt; }
+QLabel#noteBody { color: palette(text); }
 QLabel#visibilityTag { border-radius: 4px; padding: 1px 6px; font-size: 8.5pt;
                        font-weight: 600; }
-QLabel#visibilityTag[visibility="internal"] { background: #fef7e0; color: #7a4f00;
-                                             border: 1px solid #f3d27a; }
-QLabel#visibilityTag[visibility="learner"] { background: #e6f4ea; color: #0d652d;
-                                            border: 1px solid #a8dab5; }
-QLabel#roleTag { border-radius: 4px; padding: 1px 6px; font-size: 8.5pt; color: #1f4e79;
-                 background: #e8f0fe; }
-QPushButton#replyLink { border: none; background: transparent; color: #1f4e79;
+QLabel#visibilityTag[visibility="internal"] { background: @warn-bg; color: @warn-text;
+                                             border: 1px solid @warn-border; }
+QLabel#visibilityTag[visibility="learner"] { background: @ok-bg; color: @ok;
+                                            border: 1px solid @ok-border; }
+QLabel#roleTag { border-radius: 4px; padding: 1px 6px; font-size: 8.5pt; color: @accent;
+                 background: @info-bg; }
+QPushButton#replyLink { border: none; background: transparent; color: @accent;
                         padding: 0 2px; font-size: 9pt; }
 QPushButton#replyLink:hover { text-decoration: underline; }
 """

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QPlainTextEdit, QPushButton
 
 from ui.review.snippets_picker import LOCAL_ONLY_TIP, SnippetPicker, fill_in
+from ui.style import apply_style
 
 if TYPE_CHECKING:
     from assessor.domain.attempts import AttemptComparison
@@ -36,10 +37,10 @@ if TYPE_CHECKING:
 SNIPPET_SHORTCUT = "Ctrl+Shift+L"
 NOTE_SHORTCUT = "Ctrl+Shift+N"
 EARLIER_SHORTCUT = "Ctrl+Shift+E"
-_LINK_STYLE = ("QPushButton#notesLink { border: none; background: transparent; color: #1f4e79;"
+_LINK_STYLE = ("QPushButton#notesLink { border: none; background: transparent; color: @accent;"
                " padding: 0 4px; font-size: 9pt; } "
                "QPushButton#notesLink:hover { text-decoration: underline; } "
-               "QPushButton#notesLink[empty=\"true\"] { color: #80868b; }")
+               "QPushButton#notesLink[empty=\"true\"] { color: @faint; }")
 
 
 class FeedbackController(QObject):
@@ -102,7 +103,7 @@ class FeedbackController(QObject):
             link = QPushButton()
             link.setObjectName("notesLink")
             link.setFlat(True)
-            link.setStyleSheet(_LINK_STYLE)
+            apply_style(link, template=_LINK_STYLE)
             link.setCursor(Qt.CursorShape.PointingHandCursor)
             link.setToolTip(f"Feedback on “{card.criterion.title}”: read the notes, or add one")
             link.clicked.connect(lambda _=False, k=key: self.show_notes_on(k))

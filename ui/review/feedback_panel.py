@@ -40,6 +40,7 @@ from ui.review.feedback_card import (
     LEARNER_TIP,
     NoteCard,
 )
+from ui.style import apply_style
 
 if TYPE_CHECKING:
     from assessor.domain.feedback import FeedbackNote
@@ -53,10 +54,10 @@ SUBMISSION = ""
 MAX_INDENT = 3
 
 PANEL_STYLE = CARD_STYLE + """
-QLabel#threadGroup { color: #3c4043; font-weight: 600; padding: 6px 2px 0 2px; }
-QLabel#feedbackEmpty { color: #5f6368; padding: 12px; }
-QFrame#replyBanner { background: #e8f0fe; border-radius: 6px; }
-QLabel#editorMessage { color: #b3261e; }
+QLabel#threadGroup { color: @strong; font-weight: 600; padding: 6px 2px 0 2px; }
+QLabel#feedbackEmpty { color: @muted; padding: 12px; }
+QFrame#replyBanner { background: @info-bg; border-radius: 6px; }
+QLabel#editorMessage { color: @error; }
 QWidget#noteList { background: transparent; }
 """
 
@@ -120,7 +121,7 @@ class FeedbackPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("feedbackPanel")
-        self.setStyleSheet(PANEL_STYLE)
+        apply_style(self, template=PANEL_STYLE)
         self._notes: tuple[FeedbackNote, ...] = ()
         self._criteria: tuple[Criterion, ...] = ()
         self._actor: Actor | None = None

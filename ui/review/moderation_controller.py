@@ -23,6 +23,7 @@ from assessor.domain.review import ReviewSnapshot
 from assessor.domain.states import State
 from assessor.errors import UserFacingError
 from ui.review.moderation_panel import ModerationPanel
+from ui.style import apply_style
 
 if TYPE_CHECKING:  # the store's modules load on the store lane, after the first paint
     from assessor.store.insights import AgreementReport
@@ -31,12 +32,12 @@ if TYPE_CHECKING:  # the store's modules load on the store lane, after the first
     from ui.windows.main_window import MainWindow
 
 _BAR_STYLE = """
-QToolBar#moderationBar { background: #fef7e0; border: none;
-                         border-bottom: 1px solid #f9dc81; padding: 2px 8px; }
-QToolBar#moderationBar[tone="returned"] { background: #fce8e6;
-                                          border-bottom: 1px solid #f4b4ad; }
-QLabel#moderationBarText { color: #3c2f00; padding: 4px; }
-QToolBar#moderationBar[tone="returned"] QLabel#moderationBarText { color: #5f1410; }
+QToolBar#moderationBar { background: @warn-bg; border: none;
+                         border-bottom: 1px solid @warn-border; padding: 2px 8px; }
+QToolBar#moderationBar[tone="returned"] { background: @bad-bg;
+                                          border-bottom: 1px solid @bad-border; }
+QLabel#moderationBarText { color: @warn-text; padding: 4px; }
+QToolBar#moderationBar[tone="returned"] QLabel#moderationBarText { color: @bad; }
 """
 
 
@@ -76,7 +77,7 @@ class ModerationController(QObject):
         self.bar.setObjectName("moderationBar")
         self.bar.setMovable(False)
         self.bar.setFloatable(False)
-        self.bar.setStyleSheet(_BAR_STYLE)
+        apply_style(self.bar, template=_BAR_STYLE)
         self.bar.toggleViewAction().setVisible(False)
         self.bar_text = _ElidedLabel()
         self.bar_text.setObjectName("moderationBarText")

@@ -21,8 +21,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QPalette,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -45,27 +52,36 @@ from assessor.domain.judgment import Judgment
 from assessor.domain.review import ReviewSnapshot
 from assessor.domain.rubric import Criterion
 from ui.review.moderation_return import ReturnDialog
-from ui.style import style_sheet
+from ui.style import apply_style, colours, workstation_template
 
 if TYPE_CHECKING:
     from assessor.store.insights import AgreementReport
 
 _EXTRA_STYLE = """
-QLabel#stepOn { font-weight: 600; color: #ffffff; background: #1f4e79; border-radius: 10px;
+QLabel#stepOn { font-weight: 600; color: @on-accent; background: @accent; border-radius: 10px;
                 padding: 3px 8px; }
-QLabel#stepOff { color: #5f6368; background: #e8eaed; border-radius: 10px; padding: 3px 8px; }
-QLabel#moderationNote { padding: 6px 8px; background: #e8f0fe; border: 1px solid #aecbfa;
-                        border-radius: 6px; color: #174ea6; }
-QLabel#assessorComments { padding: 6px 8px; background: #f8f9fa; border-radius: 6px; }
-QPushButton#agreeButton { padding: 6px 12px; background: #1b6e3a; color: #ffffff;
-                          border: 1px solid #1b6e3a; border-radius: 6px; font-weight: 600; }
-QPushButton#agreeButton:disabled { background: #c4c7c5; border-color: #c4c7c5; }
-QPushButton#returnButton { padding: 6px 10px; border: 1px solid #8c1d18; color: #8c1d18;
-                           border-radius: 6px; background: #ffffff; }
+QLabel#stepOff { color: @muted; background: @neutral-bg; border-radius: 10px; padding: 3px 8px; }
+QLabel#moderationNote { padding: 6px 8px; background: @info-bg; border: 1px solid @info-border;
+                        border-radius: 6px; color: @accent; }
+QLabel#assessorComments { padding: 6px 8px; background: @subtle; border-radius: 6px; }
+QPushButton#agreeButton { padding: 6px 12px; background: @ok; color: @on-accent;
+                          border: 1px solid @ok; border-radius: 6px; font-weight: 600; }
+QPushButton#agreeButton:disabled { background: @disabled-bg; border-color: @disabled-bg;
+                                   color: @faint; }
+QPushButton#returnButton { padding: 6px 10px; border: 1px solid @bad; color: @bad;
+                           border-radius: 6px; background: palette(base); }
 """
 
-DIFFERS = QColor("#fce8e6")
-SAME = QColor("#e6f4ea")
+SAME_ROLE = Qt.ItemDataRole.UserRole + 1
+"""Whether a comparison row's two levels are the same (its colours follow the palette)."""
+
+
+def row_colours(same: bool) -> tuple[QColor, QColor]:
+    """Background and text of a comparison row in the palette now: a green wash where
+    the moderator's level is the assessor's, a red wash where they differ."""
+    palette = colours()
+    return (QColor(palette["ok-bg"] if same else palette["bad-bg"]),
+            QColor(QGuiApplication.palette().color(QPalette.ColorRole.Text)))
 
 
 class BlindCard(QFrame):
@@ -132,7 +148,7 @@ class ModerationPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("moderationPanel")
-        self.setStyleSheet(style_sheet() + _EXTRA_STYLE)
+        apply_style(self, template=workstation_template() + _EXTRA_STYLE)
         self.setAccessibleName("Moderation")
         self.setMinimumWidth(340)  # about as narrow as the rubric it stands in for
         self.title = QLabel("Moderation")
@@ -331,8 +347,7 @@ class ModerationPanel(QWidget):
                    QStandardItem("✓ same" if same else "✗ differs")]
             for item in row:
                 item.setEditable(False)
-                item.setBackground(SAME if same else DIFFERS)
-                item.setForeground(QColor("#202124"))
+                item.setData(same, SAME_ROLE)
                 if not same:
                     item.setFont(bold)
             row[3].setAccessibleText("Same level" if same else "Different levels")
@@ -340,6 +355,7 @@ class ModerationPanel(QWidget):
             if judgment and judgment.comment.strip():
                 comments.append(f"<b>{_escape(criterion.title)}</b>: "
                                 f"{_escape(judgment.comment.strip())}")
+        self._colour_comparison()
         _fit(self.comparison)
         self.comments.setText("<br>".join(comments) if comments
                               else "<i>The assessor left no comments.</i>")
@@ -394,6 +410,21 @@ class ModerationPanel(QWidget):
             label.style().polish(label)
         self.stack.setCurrentWidget(self._blind_page if step == 1 else self._compare_page)
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
+            self._colour_comparison()  # the style sheet follows through apply_style
+
+    def _colour_comparison(self) -> None:
+        """Paint the comparison rows in the palette now (same: green wash, differs: red)."""
+        model = self.comparison_model
+        for row in range(model.rowCount()):
+            for column in range(model.columnCount()):
+                item = model.item(row, column)
+                background, text = row_colours(bool(item.data(SAME_ROLE)))
+                item.setBackground(background)
+                item.setForeground(text)
+
     def _clear_comparison(self) -> None:
         self.comparison_model.removeRows(0, self.comparison_model.rowCount())
         self.comments.clear()
@@ -417,9 +448,6 @@ def _table(model: QStandardItemModel, name: str) -> QTableView:
     for column in range(1, model.columnCount()):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
     table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    palette = table.palette()
-    palette.setColor(QPalette.ColorRole.Base, QColor("#ffffff"))
-    table.setPalette(palette)
     return table
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.review.snippets_picker import LOCAL_ONLY_TIP, PLACEHOLDER_TIP, snippet_line, style_list
+from ui.style import apply_style
 
 if TYPE_CHECKING:
     from assessor.store.comment_library import CommentLibrary, CommentSnippet
@@ -121,7 +122,7 @@ class CommentLibraryDialog(QDialog):
         split.setChildrenCollapsible(False)
         note = QLabel("Your snippets are kept on this computer, for you only: they do not "
                       "sync.")
-        note.setStyleSheet("color: #5f6368;")
+        apply_style(note, template="color: @muted;")
         note.setToolTip(LOCAL_ONLY_TIP)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -240,5 +241,5 @@ class CommentLibraryDialog(QDialog):
         self._say("")
 
     def _say(self, text: str, *, error: bool = True) -> None:
-        self.message.setStyleSheet(f"color: {'#b3261e' if error else '#1b6e3a'};")
+        apply_style(self.message, template=f"color: {'@error' if error else '@ok'};")
         self.message.setText(text)

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.style import apply_style
+
 if TYPE_CHECKING:
     from assessor.store.comment_library import CommentSnippet
 
@@ -47,9 +49,9 @@ def style_list(widget: QListWidget) -> None:
     widget.setTextElideMode(Qt.TextElideMode.ElideRight)
     widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     widget.setSpacing(2)
-    widget.setStyleSheet("QListWidget::item { padding: 3px 4px; border-bottom: 1px solid "
-                         "#eceff1; } QListWidget::item:selected { background: #1f4e79; "
-                         "color: white; }")
+    apply_style(widget, template="QListWidget::item { padding: 3px 4px; border-bottom: 1px "
+                "solid @border; } QListWidget::item:selected { background: @accent; "
+                "color: @on-accent; }")
 
 
 def fill_in(body: str, learner_name: str) -> str:
@@ -101,7 +103,7 @@ class SnippetPicker(QDialog):
         self.empty.setWordWrap(True)
         self.empty.hide()
         note = QLabel("Kept on this computer only · does not sync")
-        note.setStyleSheet("color: #5f6368; font-size: 9pt;")
+        apply_style(note, template="color: @muted; font-size: 9pt;")
         note.setToolTip(f"{LOCAL_ONLY_TIP}\n{PLACEHOLDER_TIP}")
 
         buttons = QDialogButtonBox()

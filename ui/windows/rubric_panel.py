@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from ui.review.decision_bar import DecisionBar
 from ui.review.undo import JudgmentUndo
+from ui.style import apply_style, colours
 
 if TYPE_CHECKING:
     from assessor.domain.judgment import Judgment, JudgmentDraft, Pin
@@ -40,12 +41,12 @@ COMMENT_SAVE_DELAY_MS = 700
 PIN_FLASH_MS = 1200
 
 _PINS_STYLE = """
-QPushButton#pinLink { border: none; background: transparent; color: #1f4e79; text-align: left;
+QPushButton#pinLink { border: none; background: transparent; color: @accent; text-align: left;
                       padding: 2px 4px; }
 QPushButton#pinLink:hover { text-decoration: underline; }
-QPushButton#pinLink[flash="true"] { background: #fff3c4; border-radius: 4px; }
-QToolButton#pinRemove { border: none; color: #80868b; padding: 0 4px; }
-QToolButton#pinRemove:hover { color: #b3261e; }
+QPushButton#pinLink[flash="true"] { background: @warn-bg; border-radius: 4px; }
+QToolButton#pinRemove { border: none; color: @faint; padding: 0 4px; }
+QToolButton#pinRemove:hover { color: @error; }
 """
 
 
@@ -144,7 +145,7 @@ class CriterionCard(QFrame):
 
         self.pin_box = QWidget()
         self.pin_box.setObjectName("pinBox")
-        self.pin_box.setStyleSheet(_PINS_STYLE)
+        apply_style(self.pin_box, template=_PINS_STYLE)
         self._pin_rows = QVBoxLayout(self.pin_box)
         self._pin_rows.setContentsMargins(0, 0, 0, 0)
         self._pin_rows.setSpacing(0)
@@ -435,11 +436,11 @@ class RubricPanel(QWidget):
             return None
         outcome = self._snapshot.rubric.evaluate(self.chosen_levels())
         if outcome.mastered:
-            verdict = "<b style='color:#1b6e3a'>Mastery met</b>"
+            verdict = f"<b style='color:{colours()['ok']}'>Mastery met</b>"
         elif outcome.unjudged:
             verdict = f"{len(outcome.unjudged)} of {len(self.cards)} criteria still to judge"
         else:
-            verdict = "<b style='color:#b3261e'>Mastery not met</b>"
+            verdict = f"<b style='color:{colours()['error']}'>Mastery not met</b>"
         unmet = [self._snapshot.rubric.criterion(k).title for k in outcome.unmet_required
                  if k not in outcome.unjudged]
         detail = f"<br>Below pass level: {', '.join(unmet)}" if unmet else ""
