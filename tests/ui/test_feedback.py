@@ -12,6 +12,7 @@ from assessor.domain.people import Role
 from assessor.store.comment_library import CommentLibrary
 from tests.core.attempts_data import FIRST_ID, SECOND_ID, two_attempts
 from tests.core.helpers import ASSESSOR, MENTOR, open_store, safety_id, seeded_store
+from ui.style import colours
 
 
 @pytest.fixture
@@ -260,7 +261,7 @@ def test_the_earlier_attempt_is_one_click_away(open_window, attempts_home, qtbot
         assert expected in changes, expected
     html = dialog.changes.toHtml()
     assert "line-through" in html  # removed words struck out
-    assert "#ccebd6" in html  # added words highlighted
+    assert f"background-color:{colours()['ok-bg']}" in html  # added words highlighted
     assert "checked them at noon" in changes
 
     side = dialog.side_by_side.toPlainText()
