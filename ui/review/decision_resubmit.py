@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.style import apply_style
+
 if TYPE_CHECKING:
     from assessor.domain.rubric import Rubric
 
 _STYLE = """
-QPlainTextEdit[missing="true"] { border: 2px solid #b3261e; border-radius: 3px; }
-QLabel#missingNote { color: #b3261e; }
+QPlainTextEdit[missing="true"] { border: 2px solid @error; border-radius: 3px; }
+QLabel#missingNote { color: @error; }
 QLabel#learnerNote { color: palette(placeholder-text); }
 """
 
@@ -46,7 +48,7 @@ class ResubmissionDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("resubmissionDialog")
         self.setWindowTitle("Request Resubmission")
-        self.setStyleSheet(_STYLE)
+        apply_style(self, template=_STYLE)
         self.unmet = unmet_criteria(rubric, chosen)
         self.resize(620, min(600, 260 + 120 * len(self.unmet)))
         self.boxes: dict[str, QPlainTextEdit] = {}
