@@ -15,7 +15,9 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["ASSESSOR_DEMO"] = "1"
@@ -28,6 +30,9 @@ from assessor.domain.states import State  # noqa: E402
 from assessor.paths import AppPaths  # noqa: E402
 from ui.app import build_main_window, make_application  # noqa: E402
 
+if TYPE_CHECKING:
+    from ui.windows.main_window import MainWindow
+
 
 def settle(ms: int) -> None:
     loop = QEventLoop()
@@ -35,7 +40,7 @@ def settle(ms: int) -> None:
     loop.exec()
 
 
-def wait_for(condition, seconds: float, what: str) -> None:  # noqa: ANN001
+def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
@@ -44,7 +49,7 @@ def wait_for(condition, seconds: float, what: str) -> None:  # noqa: ANN001
         time.sleep(0.02)
 
 
-def pdf_row(window) -> int:  # noqa: ANN001
+def pdf_row(window: MainWindow) -> int:
     """A queue row whose submission's first evidence is a PDF."""
     store = window.ws.store
     for row in range(window.queue.model.rowCount()):
