@@ -34,23 +34,24 @@ from ui.evidence.render_queue import error_message
 from ui.evidence.search_bar import SearchBar
 from ui.evidence.thumbnails import ThumbnailSidebar
 from ui.evidence.zoom import PRESETS, parse_percent, percent
+from ui.style import apply_style, style_sheet
 
 TOOLBAR_STYLE = """
-QFrame#viewerToolbar { background: #ffffff; border-bottom: 1px solid #dadce0; }
+QFrame#viewerToolbar { background: palette(base); border-bottom: 1px solid @border; }
 QFrame#viewerToolbar QToolButton { border: none; border-radius: 4px; padding: 3px; }
-QFrame#viewerToolbar QToolButton:hover { background: #f1f3f4; }
-QFrame#viewerToolbar QToolButton:checked { background: #e8f0fe; }
-QLineEdit#pageBox { padding: 1px 4px; border: 1px solid #c4c7c5; border-radius: 4px; }
-QLabel#pageTotal { color: #5f6368; }
-QLabel#docWarning { background: #fef7e0; color: #5c4400; padding: 4px 10px;
-                    border-bottom: 1px solid #f9dc81; }
+QFrame#viewerToolbar QToolButton:hover { background: @subtle; }
+QFrame#viewerToolbar QToolButton:checked { background: @info-bg; }
+QLineEdit#pageBox { padding: 1px 4px; border: 1px solid @border; border-radius: 4px; }
+QLabel#pageTotal { color: @muted; }
+QLabel#docWarning { background: @warn-bg; color: @warn-text; padding: 4px 10px;
+                    border-bottom: 1px solid @warn-border; }
 """
 
 
 def _separator() -> QFrame:
     line = QFrame()
     line.setFrameShape(QFrame.Shape.VLine)
-    line.setStyleSheet("color: #dadce0;")
+    line.setStyleSheet(style_sheet("QFrame { color: @border; }"))
     line.setFixedHeight(20)
     return line
 
@@ -95,7 +96,7 @@ class DocumentView(QWidget):
         layout.addWidget(self.search_bar)
         layout.addWidget(self.warning)
         layout.addLayout(body, 1)
-        self.setStyleSheet(TOOLBAR_STYLE)
+        apply_style(self, template=TOOLBAR_STYLE)
 
         self.canvas.pin_requested.connect(self.pin_requested)
         self.canvas.pin_clicked.connect(self.pin_clicked)

@@ -30,13 +30,14 @@ from ui.evidence.document_view import TOOLBAR_STYLE
 from ui.evidence.icons import icon
 from ui.evidence.image_canvas import ImageCanvas
 from ui.evidence.zoom import PRESETS, parse_percent, percent
+from ui.style import apply_style
 
 INFO_STYLE = """
-QScrollArea#imageInfo { background: #f8f9fa; border-left: 1px solid #dadce0; }
-QWidget#imageInfoBody { background: #f8f9fa; }
-QLabel#infoTitle { font-weight: 600; color: #3c4043; padding-bottom: 4px; }
-QLabel#infoKey { color: #5f6368; }
-QLabel#infoValue { color: #202124; }
+QScrollArea#imageInfo { background: palette(window); border-left: 1px solid @border; }
+QWidget#imageInfoBody { background: palette(window); }
+QLabel#infoTitle { font-weight: 600; color: @strong; padding-bottom: 4px; }
+QLabel#infoKey { color: @muted; }
+QLabel#infoValue { color: palette(text); }
 """
 FIT = "fit"
 
@@ -86,7 +87,7 @@ class ImageView(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.toolbar)
         layout.addLayout(body, 1)
-        self.setStyleSheet(TOOLBAR_STYLE + INFO_STYLE)
+        apply_style(self, template=TOOLBAR_STYLE + INFO_STYLE)
         shortcuts = ((QKeySequence.StandardKey.ZoomIn, self.zoom_in),
                      (QKeySequence("Ctrl+="), self.zoom_in),
                      (QKeySequence.StandardKey.ZoomOut, self.zoom_out),

@@ -75,6 +75,7 @@ from ui.evidence.media_text import (
     speed_text,
 )
 from ui.evidence.media_timeline import MediaTimeline
+from ui.style import apply_style
 
 _STUCK: list[tuple[MediaPlayback, QBuffer | None]] = []
 """Players whose backend hung while opening a file (see _abandon_playback)."""
@@ -86,38 +87,38 @@ NO_SOUND_NOTE = ("No sound output was found on this computer, so the recording p
                  "without sound. Connect headphones or speakers to hear it.")
 
 _STYLE = """
-QFrame#mediaControls { background: #f8f9fa; border-top: 1px solid #dadce0; }
+QFrame#mediaControls { background: palette(window); border-top: 1px solid @border; }
 QLabel#mediaTime { font-family: "DejaVu Sans Mono", "Menlo", "Consolas", monospace;
-                   font-size: 10pt; color: #202124; padding: 0 6px; }
-QLabel#mediaMarks { color: #5f6368; font-family: "DejaVu Sans Mono", "Menlo", "Consolas",
+                   font-size: 10pt; color: palette(text); padding: 0 6px; }
+QLabel#mediaMarks { color: @muted; font-family: "DejaVu Sans Mono", "Menlo", "Consolas",
                     monospace; }
-QLabel#mediaPinError { color: #b3261e; font-weight: 600; }
-QLabel#mediaCaption { color: #5f6368; font-weight: 600; font-size: 8.5pt; }
-QLabel#mediaNote { padding: 6px 10px; background: #fef7e0; border-bottom: 1px solid #f9dc81;
-                   color: #5c4400; }
-QWidget#mediaAudioPanel, QWidget#mediaMessagePage { background: #f1f3f4; }
-QWidget#mediaCard { background: #ffffff; border: 1px solid #dadce0; border-radius: 10px; }
-QLabel#mediaName { font-size: 13pt; font-weight: 600; color: #202124; }
-QLabel#mediaFacts { color: #5f6368; }
-QLabel#mediaKeys { color: #80868b; font-size: 8.5pt; }
-QLabel#mediaMessageTitle { font-size: 13pt; font-weight: 600; color: #202124; }
-QLabel#mediaMessageDetail { color: #3c4043; }
+QLabel#mediaPinError { color: @error; font-weight: 600; }
+QLabel#mediaCaption { color: @muted; font-weight: 600; font-size: 8.5pt; }
+QLabel#mediaNote { padding: 6px 10px; background: @warn-bg; border-bottom: 1px solid @warn-border;
+                   color: @warn-text; }
+QWidget#mediaAudioPanel, QWidget#mediaMessagePage { background: palette(window); }
+QWidget#mediaCard { background: palette(base); border: 1px solid @border; border-radius: 10px; }
+QLabel#mediaName { font-size: 13pt; font-weight: 600; color: palette(text); }
+QLabel#mediaFacts { color: @muted; }
+QLabel#mediaKeys { color: @faint; font-size: 8.5pt; }
+QLabel#mediaMessageTitle { font-size: 13pt; font-weight: 600; color: palette(text); }
+QLabel#mediaMessageDetail { color: @strong; }
 QToolButton { border: 1px solid transparent; border-radius: 5px; padding: 3px 6px; }
-QToolButton:hover { background: #e8eaed; border-color: #dadce0; }
-QToolButton:pressed { background: #dadce0; }
-QToolButton:disabled { color: #9aa0a6; }
-QToolButton#mediaFrame { font-size: 13pt; font-weight: 600; padding: 0 7px; color: #3c4043; }
+QToolButton:hover { background: @subtle; border-color: @border; }
+QToolButton:pressed { background: @border; }
+QToolButton:disabled { color: @faint; }
+QToolButton#mediaFrame { font-size: 13pt; font-weight: 600; padding: 0 7px; color: @strong; }
 QToolButton#mediaPlay { background: #1f4e79; border-color: #1f4e79; border-radius: 16px;
                         padding: 5px; }
 QToolButton#mediaPlay:hover { background: #2b5f8f; }
-QToolButton#mediaPlay:disabled { background: #c4c7c5; border-color: #c4c7c5; }
-QToolButton#mediaMark, QToolButton#mediaPin { border: 1px solid #c4c7c5; background: #ffffff;
+QToolButton#mediaPlay:disabled { background: @border; border-color: @border; }
+QToolButton#mediaMark, QToolButton#mediaPin { border: 1px solid @border; background: palette(base);
                                               padding: 3px 10px; }
-QToolButton#mediaMark:hover, QToolButton#mediaPin:hover { background: #f1f3f4; }
-QToolButton#mediaPin:enabled { background: #1f4e79; border-color: #1f4e79; color: #ffffff;
+QToolButton#mediaMark:hover, QToolButton#mediaPin:hover { background: palette(window); }
+QToolButton#mediaPin:enabled { background: #1f4e79; border-color: #1f4e79; color: palette(base);
                                font-weight: 600; }
-QToolButton#mediaMark:disabled, QToolButton#mediaPin:disabled { background: #f1f3f4;
-                                                                border-color: #e0e0e0; }
+QToolButton#mediaMark:disabled, QToolButton#mediaPin:disabled { background: palette(window);
+                                                                border-color: @border; }
 """
 
 
@@ -196,7 +197,7 @@ class MediaEvidenceView(QWidget):
         super().__init__(parent)
         self.setObjectName("mediaView")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setStyleSheet(_STYLE)
+        apply_style(self, template=_STYLE)
         self.evidence_id = ""
         self.name = ""
         self._video_expected = False

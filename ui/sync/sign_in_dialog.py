@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.style import apply_style
+
 
 class SignInDialog(QDialog):
     submitted = Signal()
@@ -61,7 +63,7 @@ class SignInDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("signInProblem")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        apply_style(self.problem, template="QLabel { color: @error; }")
         self.problem.hide()
 
         form = QFormLayout()

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.style import colours
+
 if TYPE_CHECKING:
     from assessor.credentials.service import SigningPreview
 
@@ -82,8 +84,9 @@ def credential_html(credential: dict[str, Any], learner: str = "") -> str:
         required = description.get("requiredLevel")
         meets = required in ids and achieved in ids and ids.index(achieved) >= ids.index(required)
         top = max((float(lv.get("points", 0)) for lv in levels), default=0.0)
-        mark = ("<span style='color:#1b6e3a'>✓ meets the pass level</span>" if meets
-                else "<span style='color:#b3261e'>below the pass level</span>")
+        tone = colours()
+        mark = (f"<span style='color:{tone['ok']}'>✓ meets the pass level</span>" if meets
+                else f"<span style='color:{tone['error']}'>below the pass level</span>")
         results.append(
             f"<tr><td>{_esc(description.get('name', ''))}: {_esc(level.get('name', ''))}</td>"
             f"<td style='padding-left:12px'>{_esc(level.get('points', '0'))} of {top:g}</td>"
