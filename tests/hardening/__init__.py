@@ -1,0 +1,1 @@
+"""Hardening: faults, hostile input and security, each proven by tests."""
