@@ -242,3 +242,34 @@ def test_switching_to_dark_restyles_the_moderation_panel(open_window, awaiting_m
         QApplication.setPalette(before)
     qtbot.wait(50)
     assert luminance(panel.comparison_model.item(0, 0).background().color()) > 0.7
+
+
+def test_on_a_dark_palette_the_feedback_count_and_the_media_timeline_are_dark_toned(
+        dark_app, open_window, seeded, qtbot) -> None:
+    from assessor.domain.judgment import MediaPin
+    from tests.ui.test_feedback import add_note
+    from ui.evidence.media_timeline import MediaTimeline, pin_colour
+
+    window = open_review(open_window, qtbot)
+    window.resize(1400, 860)
+    window.review.tabs.setCurrentWidget(window.review.feedback)
+    add_note(qtbot, window, "Ask about the second call")
+    badge = window.review.feedback_badge
+    qtbot.wait_until(badge.isVisible)
+    assert_readable("feedback count", badge, dark=False)
+
+    timeline = MediaTimeline()
+    qtbot.addWidget(timeline)
+    timeline.resize(400, timeline.sizeHint().height())
+    timeline.set_duration(60_000)
+    timeline.set_position(30_000)
+    pin = MediaPin("clip", 5_000, 15_000, "greets the customer")
+    timeline.set_pins([pin])
+    timeline.show()
+    image = timeline.grab().toImage()
+    handle = QColor(image.pixel(round(timeline.x_for(30_000)), 12))
+    unplayed = QColor(image.pixel(round(timeline.x_for(50_000)), 12))
+    assert luminance(handle) < 0.3, "the playhead is filled with white on a dark palette"
+    assert luminance(unplayed) < 0.45, "the track is light on a dark palette"
+    assert timeline.colour_of(pin) == pin_colour(0, dark=True)
+    assert luminance(pin_colour(0, dark=True)) > luminance(pin_colour(0, dark=False))

@@ -20,17 +20,26 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QPen,
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from assessor.domain.judgment import MediaPin
 from ui.evidence.media_text import precise
+from ui.style import colours, is_dark
 
 PIN_COLOURS = ("#1a73e8", "#188038", "#a142f4", "#12b5cb", "#e52592", "#795548")
+"""Pin hues on a light palette; a dark palette draws each a step lighter."""
 MARK_COLOUR = "#f29900"
-PLAYED_COLOUR = "#1f4e79"
-TRACK_COLOUR = "#d5d8dc"
+
+
+
+def pin_colour(index: int, *, dark: bool) -> QColor:
+    """The ``index``th pin's hue, readable on the palette's background."""
+    colour = QColor(PIN_COLOURS[index % len(PIN_COLOURS)])
+    return colour.lighter(150) if dark else colour
+
 
 MARGIN = 10
 TRACK_Y = 9
@@ -127,8 +136,7 @@ class MediaTimeline(QWidget):
 
     def set_pins(self, pins: Sequence[MediaPin]) -> None:
         self._pins = assign_lanes(pins)
-        self._colours = {pin: QColor(PIN_COLOURS[i % len(PIN_COLOURS)])
-                         for i, (pin, _) in enumerate(self._pins)}
+        self._colours = self._pin_colours()
         self._lanes = max([lane + 1 for _, lane in self._pins], default=1)
         self.setFixedHeight(self._height_for(self._lanes))
         if self.flashing_pin is not None and self.flashing_pin not in self._colours:
@@ -144,6 +152,10 @@ class MediaTimeline(QWidget):
         self._flash_left = FLASH_TOGGLES
         self._flash_timer.start()
         self.update()
+
+    def _pin_colours(self) -> dict[MediaPin, QColor]:
+        dark = is_dark(self.palette())
+        return {pin: pin_colour(i, dark=dark) for i, (pin, _) in enumerate(self._pins)}
 
     def colour_of(self, pin: MediaPin) -> QColor | None:
         return self._colours.get(pin)
@@ -195,13 +207,14 @@ class MediaTimeline(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(Qt.PenStyle.NoPen)
         track = QRectF(MARGIN, TRACK_Y, self._span_width(), TRACK_H)
-        painter.setBrush(QColor(TRACK_COLOUR if self.isEnabled() else "#e8eaed"))
+        tones = colours()
+        painter.setBrush(QColor(tones["border"] if self.isEnabled() else tones["subtle"]))
         painter.drawRoundedRect(track, TRACK_H / 2, TRACK_H / 2)
         known = self._duration > 0 and self.isEnabled()
         if known:
             played = QRectF(track.left(), track.top(),
                             self.x_for(self._position) - track.left(), TRACK_H)
-            painter.setBrush(QColor(PLAYED_COLOUR))
+            painter.setBrush(QColor(tones["accent"]))
             painter.drawRoundedRect(played, TRACK_H / 2, TRACK_H / 2)
             self._paint_pins(painter, track)
             self._paint_marks(painter, track)
@@ -220,7 +233,7 @@ class MediaTimeline(QWidget):
             bar = QRectF(self.pin_rect(pin))
             flashing = pin == self.flashing_pin and self._flash_on
             if flashing:
-                painter.setPen(QPen(QColor("#202124"), 2))
+                painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Text), 2))
                 painter.setBrush(colour.lighter(125))
                 painter.drawRoundedRect(bar.adjusted(-1, -2, 1, 2), 3, 3)
                 painter.setPen(Qt.PenStyle.NoPen)
@@ -248,8 +261,8 @@ class MediaTimeline(QWidget):
     def _paint_handle(self, painter: QPainter) -> None:
         x = self.x_for(self._position)
         y = TRACK_Y + TRACK_H / 2
-        painter.setPen(QPen(QColor(PLAYED_COLOUR), 2))
-        painter.setBrush(QColor("#ffffff"))
+        painter.setPen(QPen(QColor(colours()["accent"]), 2))
+        painter.setBrush(self.palette().color(QPalette.ColorRole.Base))
         painter.drawEllipse(QRectF(x - 6, y - 6, 12, 12))
         painter.setPen(Qt.PenStyle.NoPen)
 
@@ -299,6 +312,9 @@ class MediaTimeline(QWidget):
             else:
                 QToolTip.hideText()
             return True
+        if event.type() == QEvent.Type.PaletteChange and self._pins:
+            self._colours = self._pin_colours()
+            self.update()
         return super().event(event)
 
     def _flash_step(self) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ui.evidence.message_panel import human_size
 from ui.evidence.viewer import EvidenceViewer
 from ui.review.feedback_panel import FeedbackPanel
+from ui.style import apply_style, colours
 
 if TYPE_CHECKING:
     from assessor.domain.review import ReviewSnapshot
@@ -32,7 +33,7 @@ __all__ = ["ReviewPane", "human_size"]
 
 NARRATIVE_TAB, FEEDBACK_TAB = 0, 1
 EARLIER_ATTEMPT_LINK = "earlier-attempt"
-_BADGE_STYLE = ("QLabel#feedbackBadge { background: #1f4e79; color: white; border-radius: 8px;"
+_BADGE_STYLE = ("QLabel#feedbackBadge { background: @accent; color: @on-accent; border-radius: 8px;"
                 " padding: 0 6px; font-size: 8.5pt; font-weight: 600; }")
 
 
@@ -90,7 +91,7 @@ class ReviewPane(QWidget):
                                 "criterion, internal or visible to the learner")
         self.feedback_badge = QLabel()
         self.feedback_badge.setObjectName("feedbackBadge")
-        self.feedback_badge.setStyleSheet(_BADGE_STYLE)
+        apply_style(self.feedback_badge, template=_BADGE_STYLE)
         self.feedback_badge.hide()
         self.tabs.tabBar().setTabButton(FEEDBACK_TAB, QTabBar.ButtonPosition.RightSide,
                                         self.feedback_badge)
@@ -150,7 +151,7 @@ class ReviewPane(QWidget):
         attempt = f"attempt {sub.attempt}"
         if sub.attempt > 1 and self._previous_id:
             attempt = (f"Attempt {sub.attempt} — <a href='{EARLIER_ATTEMPT_LINK}' "
-                       f"style='color:#1f4e79'>see attempt {sub.attempt - 1}</a>")
+                       f"style='color:{colours()['accent']}'>see attempt {sub.attempt - 1}</a>")
         self.header.setText(
             f"<span style='font-size:15pt'><b>{_esc(sub.learner.name)}</b></span><br>"
             f"{_esc(snapshot.template.achievement.name)} · {attempt} · "
