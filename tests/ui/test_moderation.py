@@ -300,3 +300,25 @@ def test_a_moderator_marks_by_keyboard_as_in_the_rubric(open_window, awaiting, q
                                                               "resolution": "exemplary"}
     finally:
         store.close()
+
+
+def test_signing_in_as_a_moderator_in_an_open_window_switches_queue_and_controls(
+        open_window, awaiting, qtbot) -> None:
+    from assessor.config import load_settings
+
+    window = open_window()  # the assessor's window
+    window.finish_loading()
+    window.resize(1400, 860)
+    assert window.queue.state_filter.currentData() != State.AWAITING_MODERATION.value
+    open_submission(window, qtbot, care_id(0))
+    assert window.split.widget(2) is window.rubric
+    # The moderator signs in on this computer (File ▸ Sign In… saves the settings, tells
+    # the workstation, then says so).
+    as_user(awaiting, MODERATOR)
+    window.ws.use_settings(load_settings(awaiting.home))
+    window.sync_controller.signed_in.emit()
+    assert window.windowTitle().endswith(MODERATOR.name)
+    assert window.queue.state_filter.currentData() == State.AWAITING_MODERATION.value
+    qtbot.wait_until(lambda: window.moderation.showing_panel, timeout=10_000)
+    assert window.moderation.panel.judgments_shown is None  # blind, as at start-up
+    assert not window.rubric.isVisible()

@@ -131,6 +131,12 @@ class ModerationController(QObject):
         if self.showing_panel:
             self.panel.step_criterion(delta)
 
+    def user_changed(self) -> None:
+        """A different user or role signed in: a moderator's queue opens on "Awaiting
+        moderation" as it does at start-up."""
+        if self.is_moderator:
+            self._open_queue_on_awaiting()
+
     def _open_queue_on_awaiting(self) -> None:
         combo = self._window.queue.state_filter
         found = combo.findData(State.AWAITING_MODERATION.value)

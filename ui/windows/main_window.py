@@ -260,6 +260,7 @@ class MainWindow(QMainWindow):
         self._sync_controller = SyncController(self.ws, self.runner, self, self._sync_label)
         self._sync_controller.add_to(file, self.statusBar())
         self._sync_controller.synced.connect(self._after_sync)
+        self._sync_controller.signed_in.connect(self._after_sign_in)
         self._sync_action = self._sync_controller.sync_action
         file.addSeparator()
         self._action(file, "Load &Demo Submissions", self.load_demo,
@@ -637,6 +638,18 @@ class MainWindow(QMainWindow):
 
     def _after_sync(self, report: object) -> None:
         """New or changed submissions arrived: show them, and the open one as it is now."""
+        self.queue.refresh()
+        if self._snapshot is not None:
+            self.reload_submission(self._snapshot.submission.id)
+
+    def _after_sign_in(self) -> None:
+        """Someone (perhaps another user or role) signed in: the title, the queue's opening
+        filter and the open submission's controls follow who is working now."""
+        try:
+            self.setWindowTitle(f"{APP_NAME} — {self.ws.actor.name}")
+        except UserFacingError:
+            return
+        self.moderation.user_changed()
         self.queue.refresh()
         if self._snapshot is not None:
             self.reload_submission(self._snapshot.submission.id)
