@@ -1,6 +1,6 @@
 """The encrypted evidence cache with a large file (issue 5's memory target):
 
-    python bench/cache_bench.py [--mb M] [--json FILE]
+    python bench/cache_bench.py [--mb M] [--quick] [--json FILE]
 
 In a child process (so its peak memory is the cache's alone), M MiB (default 1024) of
 evidence generated on the fly is:
@@ -31,11 +31,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+os.environ["ASSESSOR_DEMO"] = "0"  # no embedded demo organisation in any child
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import Row, print_table, write_json  # noqa: E402
+from bench.report import Row, all_met, print_table, write_json  # noqa: E402
 
+ISSUE = "#5"
 MIB = 1024 * 1024
 RSS_LIMIT_MB = 300
 MIN_RATIO = 0.4
@@ -127,16 +129,17 @@ def run(megabytes: int = 1024) -> list[Row]:
     ms = {k: v * 1000 for k, v in f.items() if k != "peak_rss_mb"}
     size = f"{megabytes} MiB"
     return [
-        Row(f"cache write {size} (sha256+AES-GCM+fsync)", ms["cache_write"],
+        Row(ISSUE, f"cache write {size} (sha256+AES-GCM+fsync)", ms["cache_write"],
             "plain file write + sha256 + fsync", ms["plain_write"],
-            f">= {MIN_RATIO:.0%} of plain speed",
+            f">= {MIN_RATIO:.0%} of plain (bench's)",
             ms["cache_write"] * MIN_RATIO <= ms["plain_write"]),
-        Row(f"cache read {size} (decrypt+sha256)", ms["cache_read"],
-            "plain file read + sha256", ms["plain_read"], f">= {MIN_RATIO:.0%} of plain speed",
+        Row(ISSUE, f"cache read {size} (decrypt+sha256)", ms["cache_read"],
+            "plain file read + sha256", ms["plain_read"],
+            f">= {MIN_RATIO:.0%} of plain (bench's)",
             ms["cache_read"] * MIN_RATIO <= ms["plain_read"]),
-        Row("cache seek + 64 KiB read (median of 200)", ms["seek_median"], "-", None,
-            f"< {SEEK_TARGET_MS:g} ms", ms["seek_median"] < SEEK_TARGET_MS),
-        Row("cache peak RSS over all of the above (MB)", f["peak_rss_mb"], "-", None,
+        Row(ISSUE, "cache seek + 64 KiB read (median of 200)", ms["seek_median"], "-", None,
+            f"< {SEEK_TARGET_MS:g} ms (bench's)", ms["seek_median"] < SEEK_TARGET_MS),
+        Row(ISSUE, f"cache peak RSS, {size} written and read", f["peak_rss_mb"], "-", None,
             f"< {RSS_LIMIT_MB} MB", f["peak_rss_mb"] < RSS_LIMIT_MB, unit="MB"),
     ]
 
@@ -146,8 +149,11 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=int, default=1024, help="evidence size in MiB")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument("--quick", action="store_true", help="64 MiB (a smoke test)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.mb = 64
     if args.child:
         print(json.dumps(child(args.child, args.mb)))
         return 0
@@ -155,7 +161,7 @@ def main() -> int:
     print_table(rows)
     if args.json:
         write_json(rows, args.json)
-    return 0 if all(r.met for r in rows) else 1
+    return 0 if all_met(rows) else 1
 
 
 if __name__ == "__main__":

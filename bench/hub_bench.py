@@ -1,6 +1,7 @@
 """Issue 4's hub targets, on a real uvicorn server on a loopback port:
 
-    python bench/hub_bench.py [--count N] [--mb M] [--runs R] [--postgres URL] [--json FILE]
+    python bench/hub_bench.py [--count N] [--mb M] [--runs R] [--postgres URL] [--quick]
+                              [--json FILE]
 
 - "changes since cursor", first page (200 submissions), for an assessor with 10,000
   assigned submissions: target < 200 ms (median of warm requests; the cold first
@@ -25,14 +26,16 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+os.environ["ASSESSOR_DEMO"] = "0"  # no embedded demo organisation in any child
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from bench.report import Row, median_ms, print_table, write_json  # noqa: E402
+from bench.report import Row, all_met, median_ms, print_table, write_json  # noqa: E402
 
+ISSUE = "#4"
 PASSWORD = "bench-password"
 
 
@@ -199,7 +202,7 @@ def run(count: int = 10_000, megabytes: int = 200, runs: int = 7,
             figure = median_ms(pages)
             print(f"changes first page: cold {cold * 1000:.1f} ms, warm median {figure:.1f} ms "
                   f"({len(client.get('/api/v1/changes').content) / 1024:.0f} KiB)")
-            rows.append(Row(f"changes first page, {count // 1000}k assigned ({backend})",
+            rows.append(Row(ISSUE, f"changes first page, {count:,} assigned ({backend})",
                             figure, "GET /api/v1/me, same server", median_ms(me),
                             "< 200 ms", figure < 200))
 
@@ -230,9 +233,10 @@ def run(count: int = 10_000, megabytes: int = 200, runs: int = 7,
             share = static_s / ours_s
             print(f"evidence download ({tool}, {megabytes} MB): {mb / ours_s:.0f} MB/s = "
                   f"{share:.0%} of the faster static server (target >= 70%)")
-            rows.append(Row(f"evidence {megabytes} MB via {tool} ({mb / ours_s:.0f} MB/s)",
-                            ours_s * 1000, f"{name[:22]} ({mb / static_s:.0f} MB/s)",
-                            static_s * 1000, ">= 70% static MB/s", share >= 0.70))
+            rows.append(Row(ISSUE, f"evidence {megabytes} MB via {tool} ({mb / ours_s:.0f} MB/s"
+                            f" = {share:.0%})", ours_s * 1000,
+                            f"{tool}, {name[:22]} ({mb / static_s:.0f} MB/s)",
+                            static_s * 1000, f">= 70% of {tool} static MB/s", share >= 0.70))
     return rows
 
 
@@ -278,13 +282,17 @@ def main() -> int:
     parser.add_argument("--mb", type=int, default=200, help="size of the evidence file")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--postgres", help="a PostgreSQL URL of an empty database to use")
+    parser.add_argument("--quick", action="store_true",
+                        help="1,000 submissions, a 10 MB file, 3 runs (a smoke test)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
+    if args.quick:
+        args.count, args.mb, args.runs = 1_000, 10, 3
     rows = run(args.count, args.mb, args.runs, args.postgres)
     print_table(rows)
     if args.json:
         write_json(rows, args.json)
-    return 0 if all(r.met for r in rows) else 1
+    return 0 if all_met(rows) else 1
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Issue 2's targets: the queue with 100,000 submissions, and durable judgment saves.
 
-    python bench/queue_bench.py [--count N] [--runs R] [--json FILE]
+    python bench/queue_bench.py [--count N] [--runs R] [--saves S] [--quick] [--json FILE]
 
 - first screen of the queue vs a bare QMainWindow, both cold processes (target <= 1.5x)
 - scrolling the queue to the end, and filtering it (target < 100 ms each)
@@ -20,12 +20,14 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# the embedded demo organisation would start a hub in this process while timing
-os.environ.setdefault("ASSESSOR_DEMO", "0")
+# the embedded demo organisation would start a hub in the timed processes (all children too)
+os.environ["ASSESSOR_DEMO"] = "0"
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import Row, median_ms, print_table, write_json  # noqa: E402
+from bench.report import Row, all_met, median_ms, print_table, write_json  # noqa: E402
+
+ISSUE = "#2"
 
 
 def seed(home: Path, count: int) -> None:
@@ -53,7 +55,7 @@ def cold_start(args: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
-def startup_rows(home: Path, runs: int) -> list[Row]:
+def startup_rows(home: Path, runs: int, count: int) -> list[Row]:
     bare: list[tuple[float, float]] = []
     ours: list[tuple[float, float]] = []
     cold_start(["bare"])  # warm the OS file cache for both
@@ -64,14 +66,14 @@ def startup_rows(home: Path, runs: int) -> list[Row]:
     b, o = median_ms([w for w, _ in bare]), median_ms([w for w, _ in ours])
     b_cpu, o_cpu = median_ms([c for _, c in bare]), median_ms([c for _, c in ours])
     return [
-        Row("first screen of queue, 100k submissions", o, "bare QMainWindow shown", b,
-            "<= 1.5x baseline", o <= 1.5 * b),
-        Row("  the same, CPU time of the process", o_cpu, "bare QMainWindow, CPU time", b_cpu,
-            "<= 1.5x baseline", o_cpu <= 1.5 * b_cpu),
+        Row(ISSUE, f"first screen of queue, {count:,} submissions", o,
+            "bare QMainWindow shown (cold)", b, "<= 1.5x baseline", o <= 1.5 * b),
+        Row(ISSUE, "  the same, CPU time of the process", o_cpu,
+            "bare QMainWindow, CPU time", b_cpu, "- (wall time is judged)", None),
     ]
 
 
-def interaction_rows(home: Path) -> list[Row]:
+def interaction_rows(home: Path, count: int) -> list[Row]:
     from PySide6.QtWidgets import QApplication
 
     from assessor.paths import AppPaths
@@ -117,9 +119,11 @@ def interaction_rows(home: Path) -> list[Row]:
     window.ws.close()
     app.processEvents()
     return [
-        Row("scroll queue to the end (100k rows)", scroll, "-", None, "< 100 ms", scroll < 100),
-        Row("filter queue by text (100k rows)", search, "-", None, "< 100 ms", search < 100),
-        Row(f"filter queue by state ({shown:,} shown)", state, "-", None, "< 100 ms",
+        Row(ISSUE, f"scroll queue to the end ({count:,} rows)", scroll, "-", None, "< 100 ms",
+            scroll < 100),
+        Row(ISSUE, f"filter queue by text ({count:,} rows)", search, "-", None, "< 100 ms",
+            search < 100),
+        Row(ISSUE, f"filter queue by state ({shown:,} shown)", state, "-", None, "< 100 ms",
             state < 100),
     ]
 
@@ -157,7 +161,7 @@ def judgment_rows(home: Path, saves: int) -> list[Row]:
     plain.close()
     ours, b = median_ms(samples), median_ms(base)
     p95 = statistics.quantiles(samples, n=20)[-1] * 1000
-    return [Row(f"record a judgment durably (p95 {p95:.1f} ms)", ours,
+    return [Row(ISSUE, f"record a judgment durably, median (p95 {p95:.1f} ms)", ours,
                 "plain SQLite commit (WAL, FULL)", b, "< 10 ms median", ours < 10)]
 
 
@@ -178,8 +182,8 @@ def run(count: int, runs: int, saves: int) -> list[Row]:
         seed(home, count)
         print(f"seeded {count:,} submissions in {time.perf_counter() - started:.1f} s",
               file=sys.stderr)
-        rows = startup_rows(home, runs)
-        rows += interaction_rows(home)
+        rows = startup_rows(home, runs, count)
+        rows += interaction_rows(home, count)
         rows += judgment_rows(home, saves)
     return rows
 
@@ -189,13 +193,17 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7, help="cold starts of each window")
     parser.add_argument("--saves", type=int, default=300, help="judgments to record")
+    parser.add_argument("--quick", action="store_true",
+                        help="2,000 submissions, 2 cold starts, 30 saves (a smoke test)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    if args.quick:
+        args.count, args.runs, args.saves = 2_000, 2, 30
     rows = run(args.count, args.runs, args.saves)
     print_table(rows)
     if args.json:
         write_json(rows, args.json)
-    return 0
+    return 0 if all_met(rows) else 1
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Issue 7's targets: a key press that sets a level is saved durably and shown in < 30 ms;
 the next submission (its judgments and its first page) is on screen in < 150 ms.
 
-    python bench/review_bench.py [--count N] [--presses P] [--steps S] [--json FILE]
+    python bench/review_bench.py [--count N] [--presses P] [--steps S] [--quick] [--json FILE]
 
 A real main window over a real store (seeded with the demo organisation's submissions),
 offscreen. Each press is a number key sent to the window (the "Level n" shortcut, as the
@@ -15,6 +15,7 @@ PDF of its own in the encrypted evidence cache (handed to the window with its ke
 of the visited ones with a judgment on its first criterion. Each step is Ctrl+Down sent to
 the window (render workers started and warm); the clock stops when the rubric shows that
 submission's judgment and the document view has painted the PDF's first page with pixels.
+Beside it: PyMuPDF opening and drawing such a first page in this process at the view's scale.
 """
 
 from __future__ import annotations
@@ -30,13 +31,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # the embedded demo organisation would start a hub in this process while timing
-os.environ.setdefault("ASSESSOR_DEMO", "0")
+os.environ["ASSESSOR_DEMO"] = "0"
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.queue_bench import compile_bytecode, seed  # noqa: E402
-from bench.report import Row, median_ms, print_table, write_json  # noqa: E402
+from bench.report import Row, all_met, median_ms, print_table, write_json  # noqa: E402
 
+ISSUE = "#7"
 SUBMISSION = "demo-7-000000"  # a Site Safety submission, pending, assigned to the user
 CRITERION = "controls"
 
@@ -138,9 +140,9 @@ def key_press_rows(home: Path, presses: int) -> list[Row]:
     base = plain_commits(home, presses)
     median, p95 = median_ms(samples), p95_ms(samples)
     return [
-        Row(f"key press → level saved+shown, median (n={len(samples)})", median,
+        Row(ISSUE, f"key press → level saved+shown, median (n={len(samples)})", median,
             "plain SQLite commit (WAL, FULL)", median_ms(base), "< 30 ms", median < 30),
-        Row("key press → level saved+shown, p95", p95, "plain SQLite commit, p95",
+        Row(ISSUE, "key press → level saved+shown, p95", p95, "plain SQLite commit, p95",
             p95_ms(base), "< 30 ms", p95 < 30),
     ]
 
@@ -167,7 +169,7 @@ REPORTS = 48
 the queue have different files, so no step finds its document open already."""
 
 
-def seed_with_pdfs(home: Path, count: int, key: bytes) -> None:
+def seed_with_pdfs(home: Path, count: int, key: bytes, reports_made: int = REPORTS) -> None:
     """``count`` demo submissions, each with a PDF report first, in the cache."""
     import dataclasses
     import hashlib
@@ -185,7 +187,7 @@ def seed_with_pdfs(home: Path, count: int, key: bytes) -> None:
     user_id = load_settings(home).user_id
     cache = EvidenceCache(paths.evidence, key)
     reports = []
-    for n in range(REPORTS):
+    for n in range(reports_made):
         data = pdf_for(f"Workplace report {n + 1}")
         digest = hashlib.sha256(data).hexdigest()
         with cache.begin(digest, len(data)) as writer:
@@ -194,7 +196,7 @@ def seed_with_pdfs(home: Path, count: int, key: bytes) -> None:
         reports.append((digest, len(data)))
     submissions = []
     for n, submission in enumerate(generate_submissions(count, assessor_id=user_id)):
-        digest, size = reports[n % REPORTS]
+        digest, size = reports[n % reports_made]
         item = EvidenceItem(f"{submission.id}-report", "workplace-report.pdf",
                             "application/pdf", size, digest, "The learner's report")
         submissions.append(dataclasses.replace(
@@ -291,23 +293,51 @@ def next_submission_rows(home: Path, key: bytes, steps: int) -> list[Row]:
         window.rubric.repaint()  # the rubric on screen shows it
         samples.append(time.perf_counter() - started)
     samples = samples[warm:]  # the first steps warm up (imports, caches, the workers)
+    raw = raw_first_page(view_scale(viewer))
     waker.stop()
     window.close()
     window.ws.close()
     app.processEvents()
-    return next_rows(samples)
+    return next_rows(samples, raw)
 
 
-def next_rows(samples: list[float]) -> list[Row]:
+def view_scale(viewer) -> float:
+    """The scale the document view draws its pages at."""
+    from ui.evidence.document_view import DocumentView
+
+    view = viewer.current_view
+    layout = view.canvas.layout_ if isinstance(view, DocumentView) else None
+    return layout.scale if layout is not None else 1.0
+
+
+def raw_first_page(scale: float, runs: int = 7) -> list[float]:
+    """Seconds PyMuPDF takes in this process to open a report and draw its first page."""
+    import pymupdf
+
+    data = pdf_for("Workplace report")
+    samples = []
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        doc = pymupdf.open(stream=data, filetype="pdf")
+        doc.load_page(0).get_pixmap(matrix=pymupdf.Matrix(scale, scale), alpha=False)
+        samples.append(time.perf_counter() - started)
+        doc.close()
+    return samples[1:]
+
+
+def next_rows(samples: list[float], raw: list[float]) -> list[Row]:
     median, p95 = median_ms(samples), p95_ms(samples)
     return [
-        Row(f"next submission visible (judgments + first page), median (n={len(samples)})",
-            median, "-", None, "< 150 ms", median < 150),
-        Row("next submission visible, p95", p95, "-", None, "< 150 ms", p95 < 150),
+        Row(ISSUE, f"next submission visible (judgments + first page), median (n={len(samples)})",
+            median, "PyMuPDF open+draw page 1 in process", median_ms(raw), "< 150 ms",
+            median < 150),
+        Row(ISSUE, "next submission visible, p95", p95, "PyMuPDF open+draw, p95",
+            p95_ms(raw), "< 150 ms", p95 < 150),
     ]
 
 
-def run(count: int = 2_000, presses: int = 200, steps: int = 30) -> list[Row]:
+def run(count: int = 2_000, presses: int = 200, steps: int = 30,
+        reports: int = REPORTS) -> list[Row]:
     from assessor.evidence.cache_format import new_key
 
     compile_bytecode()
@@ -317,7 +347,7 @@ def run(count: int = 2_000, presses: int = 200, steps: int = 30) -> list[Row]:
         rows = key_press_rows(home, presses)
         key = new_key()
         pdf_home = Path(tmp) / "pdf-home"
-        seed_with_pdfs(pdf_home, count, key)
+        seed_with_pdfs(pdf_home, count, key, reports)
         return rows + next_submission_rows(pdf_home, key, steps)
 
 
@@ -326,13 +356,17 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=2_000, help="submissions in the store")
     parser.add_argument("--presses", type=int, default=200)
     parser.add_argument("--steps", type=int, default=30, help="Ctrl+Down steps timed")
+    parser.add_argument("--quick", action="store_true",
+                        help="200 submissions, 20 presses, 8 steps (a smoke test)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    rows = run(args.count, args.presses, args.steps)
+    if args.quick:
+        args.count, args.presses, args.steps = 200, 20, 8
+    rows = run(args.count, args.presses, args.steps, 14 if args.quick else REPORTS)
     print_table(rows)
     if args.json:
         write_json(rows, args.json)
-    return 0 if all(r.met for r in rows) else 1
+    return 0 if all_met(rows) else 1
 
 
 if __name__ == "__main__":

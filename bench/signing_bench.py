@@ -1,6 +1,6 @@
 """Data Integrity signing throughput: eddsa-rdfc-2022 proofs on realistic OB 3.0 credentials.
 
-    python bench/signing_bench.py [--seconds S] [--runs R] [--json FILE]
+    python bench/signing_bench.py [--seconds S] [--runs R] [--quick] [--json FILE]
 
 One core, one process, canonicalization included. Each figure is the median time of one
 operation over R runs, each run as many operations as fit in S seconds; beside it:
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import statistics
 import sys
 import time
@@ -27,11 +28,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+os.environ["ASSESSOR_DEMO"] = "0"  # no embedded demo organisation in any child
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import Row, print_table, write_json  # noqa: E402
+from bench.report import Row, all_met, print_table, write_json  # noqa: E402
 
+ISSUE = "#3"
 TARGET_PER_SECOND = 150
 ISSUER_DID = "did:web:hub.example.org"
 
@@ -143,17 +146,18 @@ def run(seconds: float = 2.0, runs: int = 5) -> list[Row]:
     def rate(per_op: float) -> str:
         return f"{1 / per_op:,.0f}/s"
 
-    target = f">= {TARGET_PER_SECOND} signs/s"
+    target = f">= {TARGET_PER_SECOND}/s ({1000 / TARGET_PER_SECOND:.2f} ms)"
     return [
-        Row(f"sign OB 3.0 credential ({rate(sign_s)})", sign_s * 1000,
-            f"pure Ed25519 sign ({rate(raw_sign_s)})", raw_sign_s * 1000, "-", True),
-        Row(f"sign OB 3.0 credential ({rate(sign_s)})", sign_s * 1000,
-            f"pyld-only sign ({rate(old_sign_s)})", old_sign_s * 1000, target,
+        Row(ISSUE, f"sign OB 3.0 credential, 1 core ({rate(sign_s)})", sign_s * 1000,
+            f"pure Ed25519 sign ({rate(raw_sign_s)})", raw_sign_s * 1000, target,
             1 / sign_s >= TARGET_PER_SECOND),
-        Row(f"verify OB 3.0 credential ({rate(verify_s)})", verify_s * 1000,
-            f"pure Ed25519 verify ({rate(raw_verify_s)})", raw_verify_s * 1000, "-", True),
-        Row(f"verify OB 3.0 credential ({rate(verify_s)})", verify_s * 1000,
-            f"pyld-only verify ({rate(old_verify_s)})", old_verify_s * 1000, "-", True),
+        Row(ISSUE, "  the same", sign_s * 1000, f"pyld-only sign ({rate(old_sign_s)})",
+            old_sign_s * 1000, "- (comparison)", None),
+        Row(ISSUE, f"verify OB 3.0 credential, 1 core ({rate(verify_s)})", verify_s * 1000,
+            f"pure Ed25519 verify ({rate(raw_verify_s)})", raw_verify_s * 1000,
+            "- (printed, no target)", None),
+        Row(ISSUE, "  the same", verify_s * 1000, f"pyld-only verify ({rate(old_verify_s)})",
+            old_verify_s * 1000, "- (comparison)", None),
     ]
 
 
@@ -162,13 +166,17 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one run")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true",
+                        help="runs of 0.2 s, 2 of each (a smoke test)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.runs = 0.2, 2
     rows = run(args.seconds, args.runs)
     print_table(rows)
     if args.json:
         write_json(rows, args.json)
-    return 0 if all(r.met for r in rows) else 1
+    return 0 if all_met(rows) else 1
 
 
 if __name__ == "__main__":

@@ -43,11 +43,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+os.environ["ASSESSOR_DEMO"] = "0"  # no embedded demo organisation in any child
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import Row, print_table, write_json  # noqa: E402
+from bench.report import Row, all_met, print_table, write_json  # noqa: E402
 
+ISSUE = "#5"
 MIB = 1024 * 1024
 PASSWORD = "bench-password"
 MIN_SHARE = 0.60
@@ -349,13 +351,15 @@ def rows_for(results: dict[str, Any], shape: Shape) -> list[Row]:
         # The throughput target is issue 5's 1,000 submissions; the large files are there
         # for the memory figure (their speed is printed, bounded by fsync to this disk).
         judged = username == "ada"
-        rows.append(Row(f"sync {labels[username]} ({sync_rate:.0f} MB/s)", r["sync_s"] * 1000,
-                        f"curl same bytes ({curl_rate:.0f} MB/s)", r["curl_s"] * 1000,
-                        f">= {MIN_SHARE:.0%} of curl MB/s" if judged else "none (memory case)",
-                        share >= MIN_SHARE or not judged))
+        rows.append(Row(ISSUE, f"sync {labels[username]} ({sync_rate:.0f} MB/s = {share:.0%})",
+                        r["sync_s"] * 1000, f"curl same bytes ({curl_rate:.0f} MB/s)",
+                        r["curl_s"] * 1000,
+                        f">= {MIN_SHARE:.0%} of curl MB/s" if judged else "- (memory case)",
+                        share >= MIN_SHARE if judged else None))
         # not a time: the figure column carries megabytes here
-        rows.append(Row(f"sync {labels[username]} peak RSS (MB)", r["peak_rss_mb"], "-", None,
-                        f"< {RSS_LIMIT_MB} MB", r["peak_rss_mb"] < RSS_LIMIT_MB, unit="MB"))
+        rows.append(Row(ISSUE, f"sync {labels[username]}: peak RSS", r["peak_rss_mb"], "-",
+                        None, f"< {RSS_LIMIT_MB} MB", r["peak_rss_mb"] < RSS_LIMIT_MB,
+                        unit="MB"))
     return rows
 
 
@@ -394,7 +398,7 @@ def main() -> int:
     print_table(rows)
     if args.json:
         write_json(rows, args.json)
-    return 0 if all(r.met for r in rows) else 1
+    return 0 if all_met(rows) else 1
 
 
 if __name__ == "__main__":
