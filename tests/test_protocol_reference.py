@@ -7,12 +7,14 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "protocol_reference.py"
 DOC = ROOT / "docs" / "protocol.md"
+OpenApi = tuple[dict[str, Any], dict[tuple[str, str], bool]]
 
 
 def _script() -> ModuleType:
@@ -30,20 +32,20 @@ def script() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def openapi(script: ModuleType) -> tuple[dict, dict]:
+def openapi(script: ModuleType) -> OpenApi:
     document, needs_token = script.build_openapi()
     return document, needs_token
 
 
 def test_the_committed_reference_is_what_the_script_makes_now(
-        script: ModuleType, openapi: tuple[dict, dict]) -> None:
+        script: ModuleType, openapi: OpenApi) -> None:
     generated = script.render(*openapi)
     assert DOC.read_text(encoding="utf-8") == generated, (
         "docs/protocol.md is out of date: run .venv/bin/python scripts/protocol_reference.py")
 
 
 def test_every_path_and_method_of_the_openapi_document_is_in_it(
-        openapi: tuple[dict, dict]) -> None:
+        openapi: OpenApi) -> None:
     document, _ = openapi
     text = DOC.read_text(encoding="utf-8")
     operations = [(method.upper(), path) for path, ops in document["paths"].items()
@@ -56,7 +58,7 @@ def test_every_path_and_method_of_the_openapi_document_is_in_it(
             assert f"### `{name}`" in text, f"schema {name} is not documented"
 
 
-def test_sign_in_and_roles_come_from_the_hub(openapi: tuple[dict, dict]) -> None:
+def test_sign_in_and_roles_come_from_the_hub(openapi: OpenApi) -> None:
     """The token column is what the hub answers an anonymous call with, not a guess."""
     _, needs_token = openapi
     assert needs_token[("GET", "/api/v1/changes")] is True
@@ -68,7 +70,7 @@ def test_sign_in_and_roles_come_from_the_hub(openapi: tuple[dict, dict]) -> None
 
 
 def test_an_endpoint_without_a_roles_entry_stops_the_script(
-        script: ModuleType, openapi: tuple[dict, dict]) -> None:
+        script: ModuleType, openapi: OpenApi) -> None:
     document, needs_token = openapi
     extra = {**document, "paths": {**document["paths"],
                                    "/api/v1/new-thing": {"get": {"summary": "New"}}}}
