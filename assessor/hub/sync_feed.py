@@ -60,6 +60,17 @@ def _person(users: dict[str, User], user_id: str | None) -> dict[str, Any] | Non
             "role": user.role if user else ""}
 
 
+MODERATION_OUTCOMES = ("moderation_agree", "moderation_return")
+
+
+def decision_note_for(caller: Caller, decision: Decision) -> str:
+    """A moderator's note is for the assessor (a return also lands in the internal notes);
+    a mentor reads the outcome without it."""
+    if caller.role == "mentor" and decision.outcome in MODERATION_OUTCOMES:
+        return ""
+    return decision.note
+
+
 def render_submissions(session: Session, caller: Caller,
                        submissions: list[Submission]) -> list[dict[str, Any]]:
     """Each submission as the desktop keeps it (a few batched queries for the lot)."""
@@ -121,7 +132,8 @@ def render_submissions(session: Session, caller: Caller,
                           "author": _person(users, n.author_id), "visibility": n.visibility,
                           "body": n.body, "created_at": _when(n.created_at)}
                          for n in feedback[s.id]],
-            "decisions": [{"id": d.id, "outcome": d.outcome, "note": d.note,
+            "decisions": [{"id": d.id, "outcome": d.outcome,
+                           "note": decision_note_for(caller, d),
                            "author": _person(users, d.author_id),
                            "decided_at": _when(d.decided_at)}
                           for d in decisions[s.id]],

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from assessor.credentials.ed25519 import Ed25519Signer
 from assessor.credentials.multiformats import ed25519_multikey
+from assessor.hub import hub_key
 from assessor.hub.config import HubConfig
 from assessor.hub.database import HubDatabase, open_hub_database
-from assessor.hub import hub_key
 from assessor.hub.hub_key import use_temporary_key
 from assessor.hub.models import EnrolledKey, Feedback, Organisation, Submission, Token
 from assessor.hub.organisation import add_user, create_organisation

@@ -232,7 +232,8 @@ def app_routes(data_dir: Path) -> set[tuple[str, str]]:
         methods = set(getattr(context, "methods", None) or ())
         if "GET" in methods:
             methods.discard("HEAD")
-        found |= {(method, context.path_format) for method in methods}
+        path = str(context.path_format)
+        found |= {(str(method), path) for method in methods}
     for path, operations in app.openapi()["paths"].items():
         found |= {(method.upper(), path) for method in operations}
     return found
@@ -403,3 +404,34 @@ def test_another_organisations_people_get_nothing_here(orgs: tuple[Org, Org]) ->
                          "/api/v1/intake/submissions"):
                 answer = client.get(path)
                 assert answer.status_code == 401, (username, path, answer.text)
+
+
+def test_a_mentor_does_not_read_a_moderators_return_note(orgs: tuple[Org, Org]) -> None:
+    """A moderator's return comment is for the assessor (an internal note); the decision
+    that records it reaches a mentor without it."""
+    ours, _ = orgs
+    name, users = "bo-sampled", ours.users
+    with ours.transaction() as session:
+        if session.get(MentorLink, (users["max"], users["leo"])) is None:
+            session.add(MentorLink(mentor_id=users["max"], learner_id=users["leo"]))
+    secret = "Internal: bo's levels look too generous here."
+    with ours.client(ours.token("mo")) as client:
+        for criterion in ("listening", "resolution"):
+            marked = client.post("/api/v1/push", json={
+                "client_id": f"mark-{uuid.uuid4()}", "kind": "second_mark",
+                "submission_id": ours.submissions[name], "base_revision": ours.revision(name),
+                "payload": {"criterion": criterion, "level": "not_yet"}})
+            assert marked.status_code == 200, marked.text
+        answer = client.post("/api/v1/push", json={
+            "client_id": f"return-{uuid.uuid4()}", "kind": "moderation",
+            "submission_id": ours.submissions[name], "base_revision": ours.revision(name),
+            "payload": {"agree": False, "note": secret}})
+        assert answer.status_code == 200, answer.text
+    for reader, sees in (("bo", True), ("mo", True), ("max", False)):
+        page = _pull(ours, reader)
+        submission = next(s for s in page["submissions"] if s["id"] == ours.submissions[name])
+        returned = [d for d in submission["decisions"] if d["outcome"] == "moderation_return"]
+        assert len(returned) == 1, reader
+        assert (returned[0]["note"] == secret) is sees, reader
+        notes = [n["body"] for n in submission["feedback"]]
+        assert (secret in notes) is sees, reader
