@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -377,17 +378,25 @@ def shot_conflict(window: MainWindow, out: Path, home: Path, hub_url: str) -> No
     activate(window)
 
 
-def shot_offline(window: MainWindow, out: Path) -> None:
-    """The hub goes away (the demo hub stops); judging goes on and waits to be sent."""
+def shot_offline(window: MainWindow, out: Path) -> str:
+    """The hub goes away (the demo hub stops); judging goes on and waits to be sent. The
+    submission judged is a resubmission (attempt 2), so insights has progress to chart.
+    Returns that submission's id."""
     from screenshot_driving import activate, grab, press, settle, wait_for
 
     from PySide6.QtCore import Qt
 
     controller = window.sync_controller
     controller.stop_demo()
-    submission_id = pending_ids(window)[0]
+    submission_id = next((i for i in pending_ids(window)
+                          if window.ws.store.submission(i).attempt > 1), None)
+    if submission_id is None:
+        raise SystemExit("screenshot: the demo has no pending resubmission")
     open_submission(window, submission_id)
-    judge(window, [2, 2, 2])
+    window.review.tabs.setCurrentIndex(0)  # the narrative
+    window.resize(WIDTH, HEIGHT)
+    criteria = snapshot(window).rubric.criteria
+    judge(window, [min(3, len(c.levels)) for c in criteria])
     settle(300)
     activate(window)
     press(window, Qt.Key.Key_F5)  # the hub cannot be reached: the changes wait
@@ -395,15 +404,25 @@ def shot_offline(window: MainWindow, out: Path) -> None:
              and window.sync_label.text().startswith("Offline"), 60, "the offline state")
     settle(300)
     grab(window, out / "offline.png")
+    return submission_id
 
 
-def shot_insights(window: MainWindow, out: Path) -> None:
+def idle(tab: object) -> Callable[[], bool]:
+    return lambda: not getattr(tab, "loading", False)
+
+
+def shot_insights(window: MainWindow, out: Path, resubmitted: str, approved: str) -> None:
+    """Ctrl+I: the learner whose resubmission was judged, across attempts; pass rates per
+    criterion of the credential approved above."""
     from screenshot_driving import activate, grab, press, settle, wait_for
 
     from PySide6.QtCore import Qt
 
     from ui.insights.dialog import InsightsDialog
 
+    store = window.ws.store
+    learner_id = store.submission(resubmitted).learner.id
+    template_id = store.submission(approved).template_id
     activate(window)
     press(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     wait_for(lambda: window.findChild(InsightsDialog) is not None, 10, "insights")
@@ -411,12 +430,13 @@ def shot_insights(window: MainWindow, out: Path) -> None:
     assert dialog is not None
     dialog.resize(1100, 760)
     settle(300)
-    for index, tab in enumerate((dialog.learner, dialog.credential, dialog.agreement)):
-        name = ("learner", "credential", "agreement")[index]
+    dialog.learner.select_learner(learner_id)
+    dialog.credential.select_credential(template_id)
+    for index, (tab, name) in enumerate(((dialog.learner, "learner"),
+                                         (dialog.credential, "credential"))):
         dialog.tabs.setCurrentIndex(index)
-        loaded = tab
-        wait_for(lambda: not loaded.loading, 20, f"the {name} chart")
-        settle(600)
+        wait_for(idle(tab), 20, f"the {name} chart")
+        settle(800)
         grab(dialog, out / f"insights-{name}.png")
     dialog.close()
 
@@ -479,8 +499,8 @@ def take_all(out: Path) -> None:
             shot_resubmission(window, out)
             shot_feedback(window, out, Path(tmp), hub_url)
             shot_conflict(window, out, Path(tmp), hub_url)
-            shot_offline(window, out)
-            shot_insights(window, out)
+            resubmitted = shot_offline(window, out)
+            shot_insights(window, out, resubmitted, pinned)
             shot_shortcuts(window, out)
         finally:
             close(window, home)
