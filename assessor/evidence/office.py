@@ -27,6 +27,7 @@ from assessor.evidence.render.errors import (
     RenderTimeout,
     UnsupportedEvidence,
 )
+from assessor.evidence.zip_limits import check_zip_expansion
 
 __all__ = ["MAX_OFFICE_BYTES", "SOFFICE_ENV", "convert_to_pdf", "libreoffice_available"]
 
@@ -127,6 +128,7 @@ def convert_to_pdf(data: bytes, *, name: str, timeout: float = 60.0) -> bytes:
             f"This office document is larger than {MAX_OFFICE_BYTES // 2**20} MB: "
             "too large to convert for viewing."
         )
+    check_zip_expansion(data, "office document")  # a zip bomb never reaches LibreOffice
     if _is_encrypted_office(data):
         raise UnsupportedEvidence(
             "This office document is protected with a password and cannot be shown here. "

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assessor.evidence.file_names import safe_file_name
+
 if TYPE_CHECKING:
     from assessor.domain.submission import EvidenceItem
 
@@ -69,6 +71,8 @@ class MessagePanel(QWidget):
         self.detail.setObjectName("messageDetail")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.title, self.detail):  # messages name files: never markup
+            label.setTextFormat(Qt.TextFormat.PlainText)
         self.busy_bar = QProgressBar()
         self.busy_bar.setObjectName("busyBar")
         self.busy_bar.setRange(0, 0)
@@ -195,7 +199,7 @@ class MessagePanel(QWidget):
             self._facts.removeRow(0)
         if item is None:
             return
-        rows = [("Name", item.file_name), ("Type", item.media_type),
+        rows = [("Name", safe_file_name(item.file_name)), ("Type", item.media_type),
                 ("Size", f"{human_size(item.size)} ({item.size:,} bytes)"),
                 ("SHA-256", item.sha256)]
         if item.description:

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from assessor.errors import UserFacingError
+from assessor.evidence.file_names import safe_file_name
 from ui.evidence.message_panel import MessagePanel, human_size
 from ui.evidence.source import NOT_DOWNLOADED, EvidenceNotDownloaded
 from ui.tasks import TaskRunner
@@ -95,6 +96,8 @@ class EvidenceViewer(QWidget):
         self.name.setObjectName("viewerName")
         self.meta = QLabel()
         self.meta.setObjectName("viewerMeta")
+        for label in (self.name, self.meta):  # names come from the hub: never markup
+            label.setTextFormat(Qt.TextFormat.PlainText)
         self.pin_action = QAction("Pin", self)
         self.pin_action.setCheckable(True)
         self.pin_action.setShortcut(QKeySequence("P"))
@@ -251,7 +254,8 @@ class EvidenceViewer(QWidget):
         item, data = self._item, self._data
         if item is None or data is None:
             return
-        target = self.ask_save_path(self, item.file_name)
+        # the name is the hub's label: offer only its last segment, cleaned
+        target = self.ask_save_path(self, safe_file_name(item.file_name))
         if not target:
             return
         path = Path(target)
@@ -311,7 +315,7 @@ class EvidenceViewer(QWidget):
         self._shown = False
         self._settled = False
         self._kind = ""
-        self.name.setText(item.file_name)
+        self.name.setText(safe_file_name(item.file_name))
         self.meta.setText(f"{item.media_type} · {human_size(item.size)}")
         self.bar.setToolTip(item.description)
         self._update_actions()

@@ -8,6 +8,7 @@ failure is one line on stderr and exit status 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -107,7 +108,8 @@ def _write_png(out: Path, width: int, height: int, stride: int, samples: bytes) 
     from PIL import Image
 
     picture = Image.frombuffer("RGB", (width, height), samples, "raw", "RGB", stride, 1)
-    partial = out.with_name(f".{out.name}.partial")
+    # a short name of its own: ".<out>.partial" is too long for a name near the limit
+    partial = out.with_name(f".assessor-render-{os.getpid()}.partial")
     try:
         with partial.open("wb") as handle:
             picture.save(handle, "PNG")
@@ -115,7 +117,8 @@ def _write_png(out: Path, width: int, height: int, stride: int, samples: bytes) 
             os.fsync(handle.fileno())
         partial.replace(out)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise UserFacingError(f"Cannot write {out}: {exc.strerror}.") from None
 
 

@@ -19,6 +19,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+from assessor.evidence.file_names import safe_file_name
 from assessor.evidence.render.errors import (
     ERRORS,
     BrokenEvidence,
@@ -45,8 +46,10 @@ from assessor.evidence.render.pool import (
     WorkerTimedOut,
     crash_signal,
 )
+from assessor.evidence.zip_limits import check_zip_expansion
 
 ACQUIRE_TIMEOUT = 300.0  # waiting for a free worker (each request ahead has its own deadline)
+_ZIP_LABELS = {"epub": "EPUB book", "xps": "XPS document", "cbz": "comic book"}
 _KIND_NAMES = {EvidenceKind.OFFICE: "an office document", EvidenceKind.AUDIO: "a sound recording",
                EvidenceKind.VIDEO: "a video", EvidenceKind.TEXT: "a text file",
                EvidenceKind.IMAGE: "a picture", EvidenceKind.DOCUMENT: "a document"}
@@ -111,6 +114,8 @@ class RenderService:
         if kind is not EvidenceKind.DOCUMENT:
             raise UnsupportedEvidence(_not_a("document", kind, name))
         filetype = document_type(data, media_type, name)
+        if filetype in _ZIP_LABELS:  # refuse a zip bomb before a worker unpacks it
+            check_zip_expansion(data, _ZIP_LABELS[filetype])
         key = f"d{next(self._keys)}"
         source = _Source(key, "open_document", (filetype, password), data,
                          name or "the document")
@@ -326,7 +331,7 @@ def _crash_error(exitcode: int | None, task: _Task) -> RenderError:
 
 
 def _subject(name: str, fallback: str) -> str:
-    short = name.replace("\\", "/").rsplit("/", 1)[-1]
+    short = safe_file_name(name, "")  # no path, control or right-to-left characters
     return f"{short[:80]}" if short else fallback
 
 
