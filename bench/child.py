@@ -115,8 +115,10 @@ def run_bench(script: Path, args: list[str], timeout: float) -> Outcome:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
             error = f"did not finish within {timeout:.0f} s"
+        leftovers = end_leftover_processes(tag)  # they may hold the stderr pipe open
         tail.join()
-        leftovers = end_leftover_processes(tag)
+        if child.stderr is not None:
+            child.stderr.close()
         leftovers += leftover_files(scratch) + leftover_files(home)
         rows = read_json(rows_file) if rows_file.exists() else None
         if error is None and rows is None:

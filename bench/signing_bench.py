@@ -167,11 +167,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one run")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true",
-                        help="runs of 0.2 s, 2 of each (a smoke test)")
+                        help="runs of 0.1 s, 2 of each (a smoke test)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
     if args.quick:
-        args.seconds, args.runs = 0.2, 2
+        args.seconds, args.runs = 0.1, 2
     rows = run(args.seconds, args.runs)
     print_table(rows)
     if args.json:
