@@ -33,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"data directory for this run (default: ${HOME_ENV}, else the user data folder)",
     )
     parser.add_argument("--verbose", action="store_true", help="log debug detail")
+    parser.add_argument(
+        "--self-test", action="store_true",
+        help="check this installation (window offscreen, rendering, signing with a "
+        "throw-away keychain entry) on a throw-away data directory; exit 0 when all pass")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     store = commands.add_parser("store", help="inspect, check and migrate the local store")

@@ -34,7 +34,8 @@ def test_console_script_runs_what_main_py_runs() -> None:
     assert "from ui.entry import main" in (ROOT / "main.py").read_text(encoding="utf-8")
 
 
-def test_pyinstaller_spec_is_a_valid_spec_for_main_py() -> None:
+def _read_spec() -> tuple[dict[str, tuple[tuple[Any, ...], dict[str, Any]]], dict[str, Any]]:
+    """Run pyinstaller.spec with stand-ins for PyInstaller's classes; what each was given."""
     calls: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
 
     def record(name):
@@ -44,15 +45,44 @@ def test_pyinstaller_spec_is_a_valid_spec_for_main_py() -> None:
         return build
 
     source = (ROOT / "pyinstaller.spec").read_text(encoding="utf-8")
-    namespace = {name: record(name) for name in ("Analysis", "PYZ", "EXE", "COLLECT")}
+    namespace: dict[str, Any] = {name: record(name) for name in ("Analysis", "PYZ", "EXE",
+                                                                  "COLLECT")}
     namespace["SPECPATH"] = str(ROOT)
     exec(compile(source, "pyinstaller.spec", "exec"), namespace)
+    return calls, namespace
+
+
+def test_pyinstaller_spec_is_a_valid_spec_for_main_py() -> None:
+    calls, _ = _read_spec()
     scripts = calls["Analysis"][0][0]
     assert scripts == [str(ROOT / "main.py")]
-    datas = dict(calls["Analysis"][1]["datas"])
-    assert Path(next(iter(datas))).name == "resources"
     assert "PySide6.QtWebEngineCore" in calls["Analysis"][1]["excludes"]
+    assert calls["EXE"][1]["name"] == f"{APP_NAME.lower()}-run"
     assert calls["COLLECT"][1]["name"] == f"{APP_NAME.lower()}-{__version__}"
+
+
+def test_the_bundle_carries_every_resource_and_both_sets_of_migrations() -> None:
+    calls, _ = _read_spec()
+    bundled = {(Path(target) / Path(source).name).as_posix()
+               for source, target in calls["Analysis"][1]["datas"]}
+    for folder in ("resources", "assessor/store/migrations", "assessor/hub/migrations"):
+        files = {path.relative_to(ROOT).as_posix() for path in (ROOT / folder).rglob("*")
+                 if path.is_file() and "__pycache__" not in path.parts}
+        assert files and files <= bundled, sorted(files - bundled)
+    assert not [name for name in bundled if "__pycache__" in name]
+
+
+def test_the_bundle_keeps_every_qt_module_ui_imports() -> None:
+    calls, namespace = _read_spec()
+    excluded = set(calls["Analysis"][1]["excludes"])
+    used = set()
+    for path in (ROOT / "ui").rglob("*.py"):
+        used |= set(re.findall(r"^\s*(?:from|import) (PySide6\.Qt\w+)",
+                               path.read_text(encoding="utf-8"), flags=re.MULTILINE))
+    assert {"PySide6.QtCharts", "PySide6.QtMultimedia"} <= used  # Insights, recordings
+    assert not used & excluded, sorted(used & excluded)
+    assert used <= set(namespace["QT_MODULES_USED"]), sorted(used)
+    assert used <= set(calls["Analysis"][1]["hiddenimports"])
 
 
 def test_readme_shows_exactly_the_two_commands_and_ci_runs_the_test_one() -> None:
