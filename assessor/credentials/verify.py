@@ -89,12 +89,18 @@ def resolve_method(method_id: str, documents: Iterable[dict[str, Any]]) -> _Meth
         if fragment and fragment != multikey:
             raise ValidationError("The did:key verification method names another key.")
         return _Method(method_id, did, ed25519_from_multikey(multikey), True)
+    owner = method_id.partition("#")[0]
     for document in documents:
+        if document.get("id") != owner:
+            continue  # a document speaks only for keys named under its own id
         for method in document.get("verificationMethod", []) or []:
             if isinstance(method, dict) and method.get("id") == method_id:
-                controller = str(method.get("controller", document.get("id", "")))
-                authorised = method_id in _ids(document.get("assertionMethod", []))
-                return _Method(method_id, controller, _method_key(method), authorised)
+                # A key listed by its owner's document but controlled by someone else does
+                # not speak for that someone else: the controller that counts is the owner.
+                declared = str(method.get("controller", owner))
+                authorised = declared == owner \
+                    and method_id in _ids(document.get("assertionMethod", []))
+                return _Method(method_id, owner, _method_key(method), authorised)
     raise ValidationError(
         f"The key {method_id} is not in any DID document given (pass the issuer's DID "
         "document with --did-document)."
