@@ -19,13 +19,17 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from PySide6.QtCore import Qt
 
 from assessor.evidence.cache import EvidenceCache
 from assessor.evidence.cache_format import new_key
@@ -84,8 +88,22 @@ def changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]
 
 
 def in_cache(relative: str) -> bool:
+    """Whether a path (relative to a data directory) is the evidence cache's."""
     parts = Path(relative).parts
     return parts[:1] == ("evidence",) and (len(parts) == 1 or parts[1] in CACHE_DIRS)
+
+
+def _multiprocessing_socket(root: Path, relative: Path) -> bool:
+    """The folder multiprocessing makes in TMPDIR for its listener socket (no data)."""
+    path = root / relative
+    return relative.parts[:1] == ("tmpdir",) and len(relative.parts) > 1 \
+        and relative.parts[1].startswith("pymp-") \
+        and (path.is_dir() or stat.S_ISSOCK(path.lstat().st_mode))
+
+
+def leftovers(tmp: Path) -> list[str]:
+    """What is in the private TMPDIR, but multiprocessing's socket folder."""
+    return sorted(p.name for p in tmp.iterdir() if not p.name.startswith("pymp-"))
 
 
 def leaks_in(path: Path, needles: list[bytes]) -> list[str]:
@@ -267,7 +285,7 @@ def test_office_zip_bombs_never_reach_libreoffice(kind: str, service: RenderServ
     outcome = show(service, sandbox, bomb)
     assert outcome.result == "EvidenceTooLarge" and outcome.seconds < 2.0, outcome
     assert "office document" in outcome.message and "zip bomb" in outcome.message
-    assert not list(sandbox.tmp.iterdir())  # no conversion folder was even made
+    assert leftovers(sandbox.tmp) == []  # no conversion folder was even made
 
 
 @pytest.mark.slow
@@ -287,7 +305,7 @@ def test_office_files_with_escaping_entries_and_wrong_contents_convert_or_fail_c
         outcome = show(service, sandbox, case)
         assert outcome.seconds < OFFICE_BOUND, outcome
         assert_clear(outcome, case)
-        assert not list(sandbox.tmp.iterdir()), list(sandbox.tmp.iterdir())
+        assert leftovers(sandbox.tmp) == []
     for escaped in ("hostile-office-escape.txt", "hostile-office-absolute.txt"):
         assert not (Path("/tmp") / escaped).exists()
         assert not list(sandbox.root.rglob(escaped))
@@ -406,3 +424,255 @@ def test_safe_file_names() -> None:
     assert safe_file_name("é" * 300).encode() == ("é" * 127).encode()
     assert safe_file_name("...") == "evidence" and safe_file_name("\x00") == "evidence"
     assert safe_file_name("report.pdf") == "report.pdf"
+
+
+# -- file names from a hub, synced for real ------------------------------------------------
+
+HOSTILE_NAMES = [
+    "invoice\u202efdp.exe", "bell\x07and\x1b[31mescape\r\n.txt",
+    "<img src=x onerror=alert(1)><b>bold<i>.pdf", "a" * 996 + ".pdf", "...", ".bashrc",
+    "CON:aux|nul?.pdf",
+]
+"""Names a desktop keeps as labels (the hub's intake never lets them through)."""
+REFUSED_NAMES = ["../../escape.pdf", "/etc/passwd", "C:\\Windows\\system32\\evil.pdf",
+                 "report\x00.exe.pdf", "b" * 1001 + ".pdf"]
+"""Names that make the desktop refuse the hub's page whole: they could only be meant to
+reach outside a folder (or are not names at all)."""
+
+
+@dataclass
+class SyncedHub:
+    url: str
+    config: Any
+    learner: str
+    assessor: str
+
+
+@pytest.fixture
+def name_hub(tmp_path: Path) -> Iterator[SyncedHub]:
+    """A real hub on loopback whose database holds what a compromised hub (or one with a
+    bug in intake) would: evidence names no intake lets through."""
+    from assessor.hub.config import HubConfig
+    from assessor.hub.database import open_hub_database
+    from assessor.hub.organisation import add_user, create_organisation
+    from assessor.hub.server import BackgroundHub, free_port
+    from tests.hub import factory
+    from tests.hub.conftest import PASSWORD
+
+    port = free_port()
+    config = HubConfig(database_url=str(tmp_path / "hub.sqlite3"),
+                       data_dir=tmp_path / "hub-data", public_url=f"http://127.0.0.1:{port}")
+    database = open_hub_database(config.database_url)
+    with database.transaction() as session:
+        create_organisation(session, "Example Training Org", "https://training.example.org",
+                            config.public_url, moderation_first_n=0)
+        ada = add_user(session, "ada", "assessor", password=PASSWORD, display_name="Ada").id
+        lena = add_user(session, "lena", "learner", password=PASSWORD,
+                        display_name="Lena").id
+        factory.add_template(session)
+        files = [(name, corpus.good_pdf() + b"%% %d" % n, "application/pdf")
+                 for n, name in enumerate(HOSTILE_NAMES)]
+        factory.add_submission(session, config.blob_dir, lena, assessor_id=ada, files=files)
+    database.dispose()
+    with BackgroundHub(config, port=port):
+        yield SyncedHub(f"http://127.0.0.1:{port}", config, lena, ada)
+
+
+def _sync(hub: SyncedHub, data: AppPaths, key: bytes) -> Any:
+    from assessor.store.database import open_database
+    from assessor.store.store import Store
+    from assessor.sync.client import HubClient
+    from assessor.sync.engine import SyncEngine
+    from tests.hub.conftest import PASSWORD
+
+    with HubClient(hub.url) as client:
+        token = client.sign_in("ada", password=PASSWORD, device="hostile-names")["token"]
+    store = Store(open_database(data.store, data.backups))
+    try:
+        with HubClient(hub.url, token) as client:
+            report = SyncEngine(store, client, EvidenceCache(data.evidence, key)).run()
+        return report, store.submission(_only_submission(data))
+    finally:
+        store.close()
+
+
+def _only_submission(data: AppPaths) -> str:
+    from assessor.store.database import read_only_connection
+
+    connection = read_only_connection(data.store)
+    try:
+        (found,) = [row[0] for row in connection.execute("SELECT id FROM submissions")]
+        return str(found)
+    finally:
+        connection.close()
+
+
+def test_hostile_names_from_a_hub_are_labels_only_and_shown_and_saved_cleaned(
+        name_hub: SyncedHub, tmp_path: Path, service: RenderService, qtbot: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.evidence.viewer import EvidenceViewer
+
+    data = AppPaths(tmp_path / "desktop").ensure()
+    key = new_key()
+    before = snapshot(tmp_path)
+    report, submission = _sync(name_hub, data, key)
+    assert report.files == len(HOSTILE_NAMES) and not report.problems, report
+    assert [e.file_name for e in submission.evidence] == HOSTILE_NAMES  # kept as labels
+
+    # Only the store and the cache changed; no file is named after any evidence name.
+    for path in changed(before, snapshot(tmp_path)):
+        parts = Path(path).parts
+        if parts[0] != "desktop":
+            assert parts[0].startswith(("hub-data", "hub.sqlite3")), path  # the hub's side
+        else:
+            assert len(parts) == 1 or parts[1].startswith("store.sqlite3") \
+                or in_cache(str(Path(*parts[1:]))), path
+        assert not parts[-1].startswith(("escape", "passwd", "evil", "invoice", "bell")), path
+    for escaped in ("escape.pdf", "passwd", "evil.pdf"):
+        assert not (tmp_path.parent / escaped).exists() and not list(tmp_path.rglob(escaped))
+
+    viewer = EvidenceViewer(service)
+    qtbot.addWidget(viewer)
+    offered: list[str] = []
+    saved = tmp_path / "saved"
+    saved.mkdir()
+
+    def ask(parent: object, name: str) -> str:
+        offered.append(name)
+        return str(saved / name)
+
+    monkeypatch.setattr(EvidenceViewer, "ask_save_path", staticmethod(ask))
+    cache = EvidenceCache(data.evidence, key)
+    try:
+        for item in submission.evidence:
+            viewer.show_evidence(item, cache.read(item.sha256))
+            qtbot.waitUntil(lambda: viewer.settled, timeout=int(BOUND * 1000))
+            shown = viewer.name.text()
+            assert shown == safe_file_name(item.file_name)
+            assert viewer.name.textFormat() == Qt.TextFormat.PlainText
+            assert not any(ch in shown for ch in "/\\\x00\x07\x1b\r\n\u202e<>")
+            assert len(shown.encode()) <= 255
+            viewer.save_copy()
+            target = saved / offered[-1]
+            qtbot.waitUntil(target.is_file, timeout=10_000)
+        assert sorted(p.name for p in saved.iterdir()) == sorted(set(offered))
+        assert offered == [safe_file_name(n) for n in HOSTILE_NAMES]
+    finally:
+        viewer.shutdown()
+
+
+@pytest.mark.parametrize("name", REFUSED_NAMES,
+                         ids=["climbs", "absolute", "windows-path", "nul", "too-long"])
+def test_a_path_or_nul_in_a_name_from_the_hub_refuses_the_page_and_keeps_nothing(
+        name: str, name_hub: SyncedHub, tmp_path: Path) -> None:
+    from assessor.hub.database import open_hub_database
+    from assessor.hub.models import Evidence
+    from assessor.sync.errors import HubProtocolError
+
+    database = open_hub_database(name_hub.config.database_url)
+    with database.transaction() as session:
+        first = session.query(Evidence).order_by(Evidence.position).first()
+        assert first is not None
+        first.file_name = name
+    database.dispose()
+    data = AppPaths(tmp_path / "desktop").ensure()
+    with pytest.raises(HubProtocolError) as refused:
+        _sync(name_hub, data, new_key())
+    message = str(refused.value)
+    assert "nothing from it was applied" in message and "file name" in message, message
+    assert "\x00" not in message and "\n" not in message and len(message) < 400, message
+    assert not list((data.evidence / "objects").iterdir())
+    assert not list(tmp_path.parent.glob("escape.pdf")) and not list(tmp_path.rglob("evil*"))
+
+
+# -- the viewer's messages -----------------------------------------------------------------
+
+
+def test_the_viewer_says_what_is_wrong_in_plain_text(service: RenderService, qtbot: Any,
+                                                     sandbox: Sandbox) -> None:
+    from assessor.domain.submission import EvidenceItem
+    from ui.evidence.viewer import EvidenceViewer
+
+    viewer = EvidenceViewer(service)
+    qtbot.addWidget(viewer)
+    hostile_name = "<b>bomb<i>\u202egpj.epub"
+    cases = [
+        (corpus.epub_bomb(), hostile_name, "application/epub+zip", "Cannot show this file",
+         "zip bomb"),
+        (corpus.garbage_pdf(), "report\x1b[2J\u202efdp.exe.pdf", "application/pdf",
+         "Cannot show this file", "cannot be read"),
+        (corpus.png_declaring(100_000, 100_000), "photo.png", "image/png",
+         "Cannot show this file", "megapixels"),
+        (b"\x00\x01\x02" * 100, "blob.bin", "application/octet-stream",
+         "Cannot preview this file here", "Save a copy"),
+    ]
+    try:
+        for n, (data, name, media_type, title, words) in enumerate(cases):
+            item = EvidenceItem(f"hostile-{n}", name, media_type, len(data),
+                                hashlib.sha256(data).hexdigest())
+            started = time.monotonic()
+            viewer.show_evidence(item, data)
+            qtbot.waitUntil(lambda: viewer.settled, timeout=int(BOUND * 1000))
+            assert time.monotonic() - started < BOUND
+            panel = viewer.panel
+            assert viewer.current_view is panel
+            assert panel.title.text() == title
+            assert words in panel.detail.text(), panel.detail.text()
+            assert panel.detail.textFormat() == Qt.TextFormat.PlainText
+            assert "\u202e" not in panel.detail.text() + viewer.name.text()
+            assert "\x1b" not in panel.detail.text() + viewer.name.text()
+        password = corpus.encrypted_pdf("pw")
+        item = EvidenceItem("hostile-locked", "locked.pdf", "application/pdf", len(password),
+                            hashlib.sha256(password).hexdigest())
+        viewer.show_evidence(item, password)
+        qtbot.waitUntil(lambda: viewer.settled, timeout=int(BOUND * 1000))
+        assert viewer.panel.asking_password
+    finally:
+        viewer.shutdown()
+
+
+# -- last: what the whole module left on disk ----------------------------------------------
+
+
+def _needles() -> list[bytes]:
+    """The marker, and 32-byte pieces of the middle of files with varied bytes."""
+    pieces = [MARKER.encode()]
+    for data in (corpus.good_pdf(), corpus.javascript_pdf(), corpus.truncated_png(),
+                 corpus.jpeg_declaring(64, 64), corpus.embedded_file_pdf()):
+        for at in (len(data) // 3, len(data) // 2):
+            piece = data[at:at + 32]
+            if len(set(piece)) >= 12:
+                pieces.append(piece)
+    return pieces
+
+
+def test_nothing_but_the_cache_was_written_and_no_plaintext_reached_the_disk(
+        sandbox: Sandbox, snapshots: list[dict[str, tuple[int, int]]]) -> None:
+    written = changed(snapshots[0], snapshot(sandbox.root))
+    test_files = ("outside", "cli")  # written by the tests themselves
+    outside_cache = sorted(p for p in written if Path(p).parts[0] not in test_files
+                           and not (Path(p).parts[0] == "data"
+                                    and (len(Path(p).parts) == 1
+                                         or in_cache(str(Path(*Path(p).parts[1:]))))))
+    outside_cache = [p for p in outside_cache if p != "tmpdir"
+                     and not _multiprocessing_socket(sandbox.root, Path(p))]
+    assert outside_cache == [], outside_cache
+    assert leftovers(sandbox.tmp) == []  # LibreOffice's private folders are gone
+    needles = _needles()
+    leaks = {}
+    for path in sandbox.root.rglob("*"):
+        if Path(path.relative_to(sandbox.root)).parts[0] not in test_files:
+            if found := leaks_in(path, needles):
+                leaks[str(path)] = found
+    for path in new_tmp_entries(sandbox):
+        if found := leaks_in(path, needles):
+            leaks[str(path)] = found
+    assert leaks == {}, leaks
+    objects = list((sandbox.data.evidence / "objects").iterdir())
+    assert len(objects) > 30  # the corpus went through the cache (encrypted)
+    planted = sandbox.home / "planted"  # the control: the scan does find plaintext
+    planted.write_bytes(b"...." + corpus.good_pdf() + b"....")
+    try:
+        assert leaks_in(planted, needles)
+    finally:
+        planted.unlink()
