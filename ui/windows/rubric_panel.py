@@ -340,6 +340,7 @@ class RubricPanel(QWidget):
         self.setObjectName("rubricPanel")
         self.title = QLabel("Rubric")
         self.title.setObjectName("paneTitle")
+        self.title.setWordWrap(True)  # a long credential name must not widen the window
         self.outcome = QLabel()
         self.outcome.setObjectName("mastery")
         self.outcome.setWordWrap(True)
