@@ -29,8 +29,29 @@ class FeedbackNote:
 
 
 class Outcome(StrEnum):
+    """What a decision said: an assessor's approval or resubmission request, or a
+    moderator's agreement with (or return of) a sampled approval."""
+
     APPROVE = "approve"
     RESUBMIT = "resubmit"
+    MODERATION_AGREE = "moderation_agree"
+    MODERATION_RETURN = "moderation_return"
+
+    @property
+    def by_moderator(self) -> bool:
+        return self in (Outcome.MODERATION_AGREE, Outcome.MODERATION_RETURN)
+
+    @property
+    def label(self) -> str:
+        return _OUTCOME_LABELS[self]
+
+
+_OUTCOME_LABELS = {
+    Outcome.APPROVE: "Approved",
+    Outcome.RESUBMIT: "Resubmission requested",
+    Outcome.MODERATION_AGREE: "Moderator agreed",
+    Outcome.MODERATION_RETURN: "Returned by the moderator",
+}
 
 
 @dataclass(frozen=True)

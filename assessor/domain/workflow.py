@@ -103,6 +103,9 @@ def decide(
     needs_moderation: bool,
 ) -> State:
     """Approve or request resubmission; returns the state the decision leads to."""
+    if outcome.by_moderator:
+        raise WorkflowError("A moderator's agreement or return is made through moderation, "
+                            "not as an assessor's decision.")
     _require_role(actor, (Role.ASSESSOR,), "decide")
     _require_assigned(actor, assigned_to, "decide on")
     if state is not State.IN_REVIEW:

@@ -107,6 +107,8 @@ class ModerationPayload(_Strict):
 
     agree: bool
     note: Text = ""
+    id: NoteId | None = None
+    """The desktop's id for the moderation decision (the hub makes one when absent)."""
     author: str | None = None
 
 

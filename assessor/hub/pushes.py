@@ -294,10 +294,13 @@ def _moderation(session: Session, caller: Caller, submission: Submission,
     state = _state(submission)
     target: State = _workflow(lambda: workflow.moderate(
         state, submission.assessor_id, _actor(caller), payload.agree))
+    _check_second_marked(session, caller, submission)
+    if payload.id is not None and session.get(Decision, payload.id) is not None:
+        raise invalid("duplicate_id", f"A decision with id {payload.id!r} already exists.")
 
     def apply() -> None:
         now = utcnow()
-        session.add(Decision(id=str(uuid.uuid4()), submission_id=submission.id,
+        session.add(Decision(id=payload.id or str(uuid.uuid4()), submission_id=submission.id,
                              outcome="moderation_agree" if payload.agree
                              else "moderation_return",
                              note=payload.note, author_id=caller.user_id, decided_at=now))
@@ -309,6 +312,19 @@ def _moderation(session: Session, caller: Caller, submission: Submission,
                                  visibility="internal", body=payload.note, created_at=now))
         submission.state = target.value
     return apply
+
+
+def _check_second_marked(session: Session, caller: Caller, submission: Submission) -> None:
+    """A moderator agrees or returns only after second-marking every criterion blind."""
+    rubric, _ = _rubric(session, submission)
+    marked = set(session.scalars(select(SecondMark.criterion_key).where(
+        SecondMark.submission_id == submission.id, SecondMark.moderator_id == caller.user_id,
+        SecondMark.level_key.is_not(None))))
+    missing = [c.title for c in rubric.criteria if c.key not in marked]
+    if missing:
+        raise invalid("second_marks_missing",
+                      "Second-mark every criterion before agreeing or returning. Not yet "
+                      "marked: " + ", ".join(missing) + ".")
 
 
 def _second_mark(session: Session, caller: Caller, submission: Submission,

@@ -406,9 +406,19 @@ class Store:
             if not agree and not note.strip():
                 raise WorkflowError("Returning a decision needs a comment for the assessor.")
             action = Action.MODERATION_AGREE if agree else Action.MODERATION_RETURN
-            self._transition(s, record, actor, action, target, {"note": note})
-            _enqueue(s, self._clock(), "moderation", record, {
-                "agree": agree, "note": note, "author": actor.user_id})
+            now = self._clock()
+            mastery = self._mastery(s, record)
+            decision = DecisionRecord(
+                id=str(uuid.uuid4()), submission_pk=record.pk,
+                outcome=(Outcome.MODERATION_AGREE if agree
+                         else Outcome.MODERATION_RETURN).value,
+                author=actor.user_id, at=now, total=mastery.total,
+                mastered=mastery.mastered, note=note)
+            s.add(decision)
+            self._transition(s, record, actor, action, target,
+                             {"note": note, "decision": decision.id})
+            _enqueue(s, now, "moderation", record, {
+                "id": decision.id, "agree": agree, "note": note, "author": actor.user_id})
             return target
 
     def check_can_sign(self, submission_id: str, actor: Actor) -> None:

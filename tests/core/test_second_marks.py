@@ -114,8 +114,12 @@ def test_agree_and_return_wait_for_every_criterion_and_a_return_needs_a_comment(
         store.check_can_sign(sub, ASSESSOR)
     assert marks.moderate(sub, MODERATOR, agree=True) is State.APPROVED
     store.check_can_sign(sub, ASSESSOR)  # signing may proceed now
-    assert outbox(store)[-1] == ("moderation", {"agree": True, "note": "",
-                                                "author": MODERATOR.user_id})
+    kind, payload = outbox(store)[-1]
+    [decision] = [d for d in store.decisions(sub) if d.outcome is Outcome.MODERATION_AGREE]
+    assert (kind, payload) == ("moderation", {"id": decision.id, "agree": True, "note": "",
+                                              "author": MODERATOR.user_id})
+    assert decision.author == MODERATOR.user_id and decision.outcome.label == \
+        "Moderator agreed"
 
 
 def test_agreement_inputs_feed_the_agreement_report(store, home) -> None:

@@ -29,6 +29,13 @@ def test_the_happy_path_through_every_state() -> None:
     assert workflow.publish(state, SYSTEM_ACTOR) is State.PUBLISHED
 
 
+@pytest.mark.parametrize("outcome", [Outcome.MODERATION_AGREE, Outcome.MODERATION_RETURN])
+def test_a_moderation_outcome_is_never_an_assessors_decision(outcome: Outcome) -> None:
+    for actor in (ASSESSOR, MODERATOR):
+        with pytest.raises(WorkflowError, match="through moderation"):
+            workflow.decide(State.IN_REVIEW, ME, actor, outcome, MET, (), False)
+
+
 def test_deciding_before_every_criterion_is_judged_is_refused() -> None:
     with pytest.raises(WorkflowError, match="Judge every criterion before deciding.*resolution"):
         workflow.decide(State.IN_REVIEW, ME, ASSESSOR, Outcome.APPROVE, PARTIAL, (), False)

@@ -176,9 +176,45 @@ def test_second_marks_are_revision_checked_idempotent_and_blind(hub: RunningHub)
         assert len(s.scalars(select(SecondMark)).all()) == 2
 
 
+def _mark_all(moderator: Any, sub: str, rev: int) -> int:
+    """Second-mark both criteria; returns the submission's revision after."""
+    for criterion in ("listening", "resolution"):
+        answer = push(moderator, sub, "second_mark",
+                      {"criterion": criterion, "level": "meets"}, rev)
+        assert answer.status_code == 200, answer.text
+        rev = answer.json()["revision"]
+    return rev
+
+
+def test_agreeing_or_returning_waits_for_every_second_mark(hub: RunningHub) -> None:
+    sub, rev = _awaiting(hub)
+    with hub.client(hub.sign_in("mo")) as moderator:
+        before = state_of(hub)
+        for body in ({"agree": True}, {"agree": False, "note": "Look again"}):
+            early = push(moderator, sub, "moderation", body, rev)
+            assert early.status_code == 422
+            error = early.json()["error"]
+            assert error["code"] == "second_marks_missing"
+            assert "Not yet marked:" in error["message"]
+            assert state_of(hub) == before
+        answer = push(moderator, sub, "second_mark",
+                      {"criterion": "listening", "level": "meets"}, rev)
+        rev = answer.json()["revision"]
+        half = push(moderator, sub, "moderation", {"agree": True}, rev)
+        assert half.status_code == 422 and "listening" not in half.json()["error"]["message"]
+        rev = _mark_all(moderator, sub, rev)
+        agreed = push(moderator, sub, "moderation",
+                      {"agree": True, "id": "desktop-decision-1"}, rev)
+        assert agreed.status_code == 200, agreed.text
+        [seen] = moderator.get("/api/v1/changes").json()["submissions"]
+    assert [d["id"] for d in seen["decisions"]
+            if d["outcome"] == "moderation_agree"] == ["desktop-decision-1"]
+
+
 def test_second_marking_waits_for_a_decision_awaiting_moderation(hub: RunningHub) -> None:
     sub, rev = _awaiting(hub)
     with hub.client(hub.sign_in("mo")) as moderator:
+        rev = _mark_all(moderator, sub, rev)
         agreed = push(moderator, sub, "moderation", {"agree": True}, rev)
         assert agreed.json()["state"] == "approved"
         late = push(moderator, sub, "second_mark", {"criterion": "listening",
@@ -191,6 +227,7 @@ def test_second_marking_waits_for_a_decision_awaiting_moderation(hub: RunningHub
 def test_a_returned_decision_carries_the_comment_to_the_assessor(hub: RunningHub) -> None:
     sub, rev = _awaiting(hub)
     with hub.client(hub.sign_in("mo")) as moderator:
+        rev = _mark_all(moderator, sub, rev)
         returned = push(moderator, sub, "moderation",
                         {"agree": False, "note": "Listening was only partly shown."}, rev)
         assert returned.json()["state"] == "in_review"

@@ -285,6 +285,11 @@ def test_approval_with_moderation_sampling_and_the_moderators_answer(
         [seen] = moderator.get("/api/v1/changes").json()["submissions"]
         assert seen["id"] == subs["lena"] and seen["sampled"] is True
         assert [d["outcome"] for d in seen["decisions"]] == ["approve"]
+        for criterion in factory.CRITERIA:  # blind second marks come first
+            marked = push(moderator, subs["lena"], "second_mark",
+                          {"criterion": criterion, "level": "meets"}, rev)
+            assert marked.status_code == 200, marked.text
+            rev = marked.json()["revision"]
         before = state_of(hub)
         no_note = push(moderator, subs["lena"], "moderation", {"agree": False}, rev)
         assert no_note.status_code == 422 and no_note.json()["error"]["code"] == "note_required"

@@ -187,7 +187,9 @@ def test_a_return_needs_a_comment_and_the_assessor_reads_it_after_sync(
     try:
         assert store.submission(care_id(0)).state is State.IN_REVIEW
         [waiting] = [e for e in SyncStore(store).outbox() if e.kind == "moderation"]
-        assert waiting.payload == {"agree": False, "note": note,
+        [decision] = store.decisions(care_id(0))[-1:]  # kept here as a decision too
+        assert decision.outcome is Outcome.MODERATION_RETURN and decision.note == note
+        assert waiting.payload == {"id": decision.id, "agree": False, "note": note,
                                    "author": MODERATOR.user_id}
         # The hub answers the next pull with the return note; the store applies it.
         SyncStore(store).apply_page(parse_changes(hub_page(store, care_id(0), note), 0), 0)

@@ -177,8 +177,7 @@ def side_by_side_html(c: AttemptComparison) -> str:
     if c.decisions:
         parts.append(f"<h3>Decision on attempt {earlier_n}</h3>")
         for decision in c.decisions:
-            outcome = "Approved" if decision.outcome.value == "approve" \
-                else "Resubmission requested"
+            outcome = decision.outcome.label
             note = f" — {_esc(decision.note)}" if decision.note else ""
             parts.append(f"<p><b>{outcome}</b> {decision.at.astimezone():%d %b %Y} · total "
                          f"{decision.total:g}{note}</p>")
