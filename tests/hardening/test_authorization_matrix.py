@@ -274,6 +274,7 @@ def _check_answer(answer: httpx.Response, expected: int, what: str) -> None:
                                                   "token_revoked"), what
 
 
+@pytest.mark.slow  # about 450 real requests: 7-13 s on the shared 2-core machine
 def test_every_route_answers_every_caller_as_the_table_says(orgs: tuple[Org, Org]) -> None:
     ours, theirs = orgs
     foreign = theirs.token("admin")  # a real, valid token: for the other organisation
