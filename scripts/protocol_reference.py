@@ -364,8 +364,8 @@ def _responses(endpoint: Endpoint) -> tuple[list[str], list[str]]:
                 shapes = ["no body"] if status in ("204", "304") else []
             detail = " — ".join(p for p in (", ".join(shapes), said) if p)
             ok.append(f"* {status}: {detail or 'see above'}")
-        else:
-            if any("error body" in s for s in shapes) and description == "Validation Error":
+        elif status != "default":  # every endpoint's catch-all: the error shape above
+            if description == "Validation Error":
                 description = "`invalid_request`: a parameter or field is not valid " \
                               "(`details` names each)"
             errors.append(f"* {status}: {description or 'see the message'}")
