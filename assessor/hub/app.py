@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assessor import __version__
+from assessor.hub import openapi_errors
 from assessor.hub.config import HubConfig
 from assessor.hub.context import Hub
 from assessor.hub.database import HubDatabase, open_hub_database
@@ -73,6 +74,7 @@ def create_app(config: HubConfig, database: HubDatabase | None = None) -> FastAP
     app.state.hub = Hub(config, db)
     for module in (auth, own_keys, admin, intake, sync, publication):
         app.include_router(module.router)
+    openapi_errors.install(app)
 
     @app.exception_handler(HubError)
     async def hub_error(_request: Request, exc: HubError) -> JSONResponse:

@@ -55,6 +55,9 @@ log = logging.getLogger("assessor.hub")
 router = APIRouter(tags=["publication"])
 PUSH_KIND = "credential"
 JSON_TYPES = ("application/ld+json", "application/vc+ld+json", "application/json")
+DID_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/did+json": {"schema": {"type": "object"}}}}}
+"""The media type the DID document is served with, as the OpenAPI document says."""
 
 
 class CredentialPush(BaseModel):
@@ -251,7 +254,8 @@ def _did_response(hub: Any, path: str | None) -> JSONResponse:
                         headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/.well-known/did.json", summary="The hub's DID document (did:web)")
+@router.get("/.well-known/did.json", summary="The hub's DID document (did:web)",
+            responses=DID_CONTENT)
 def well_known_did(hub: HubDep) -> JSONResponse:
     return _did_response(hub, None)
 
@@ -263,12 +267,15 @@ def root_did(hub: HubDep) -> JSONResponse:
 
 
 @router.get("/{prefix:path}/did.json",
-            summary="The hub's DID document when its public URL has a path (did:web)")
+            summary="The hub's DID document when its public URL has a path (did:web)",
+            responses=DID_CONTENT)
 def path_did(prefix: str, hub: HubDep) -> JSONResponse:
     return _did_response(hub, "/" + prefix.strip("/"))
 
 
-@router.get(STATUS_LIST_PATH, summary="The signed Bitstring Status List (revocation)")
+@router.get(STATUS_LIST_PATH, summary="The signed Bitstring Status List (revocation)",
+            responses={200: {"content": {"application/vc+ld+json": {
+                "schema": {"type": "object"}}}}})
 def status_list(hub: HubDep) -> JSONResponse:
     with hub.db.transaction() as session:
         org = get_organisation(session)

@@ -31,6 +31,9 @@ from assessor.hub.visibility import require_sync_role, visible_to
 log = logging.getLogger("assessor.hub.sync")
 
 MAX_PUSH_BYTES = 1024 * 1024
+MAX_CURSOR = 2**63 - 1
+"""Sequence numbers are 64-bit database integers: a larger cursor is refused (422), not
+passed to the database (where SQLite overflowed into a 500)."""
 
 
 class CappedBodyRoute(APIRoute):
@@ -76,7 +79,8 @@ push_router = APIRouter(route_class=CappedBodyRoute)
 @router.get("/changes", response_model=ChangesPage,
             summary="What changed since a cursor, for this user")
 def changes(caller: CallerDep, hub: HubDep,
-            cursor: Annotated[int, Query(ge=0, description="The last `next_cursor` stored; "
+            cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR,
+                                         description="The last `next_cursor` stored; "
                                          "0 to start")] = 0,
             limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT) -> Response:
     """The submissions this caller can see that changed after `cursor`, oldest change
