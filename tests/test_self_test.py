@@ -115,7 +115,11 @@ def test_a_check_that_raises_or_hangs_is_one_failed_line() -> None:
         return str(1 / 0)
 
     assert run_check("maths", bug).line() == "FAILED maths: ZeroDivisionError: division by zero"
-    result = run_check("stuck", lambda: str(time.sleep(5)), timeout=0.2)
+    def stuck() -> str:
+        time.sleep(5)
+        return "never seen"
+
+    result = run_check("stuck", stuck, timeout=0.2)
     assert result.line() == "FAILED stuck: did not finish within 0.2 s"
 
 
