@@ -273,6 +273,23 @@ def test_zip_bombs_are_refused_before_anything_unpacks_them(service: RenderServi
     assert "zip bomb" in outcome.message and "1,024 MB" in outcome.message
 
 
+def test_a_container_that_unpacks_to_too_much_in_all_is_refused_too() -> None:
+    """Parts of a believable ratio, over 1 GB together (sizes as declared: nothing is
+    unpacked to find out)."""
+    from assessor.evidence.render.errors import EvidenceTooLarge
+    from assessor.evidence.zip_limits import check_zip_expansion
+
+    noise = os.urandom(2 << 20)
+    parts: list[corpus.Entry] = [(f"OEBPS/images/scan{n}.png", (noise, 0, 250 << 20))
+                                 for n in range(5)]
+    with pytest.raises(EvidenceTooLarge) as refused:
+        check_zip_expansion(corpus.epub(parts), "EPUB book")
+    assert str(refused.value) == ("This EPUB book unpacks to 1,250 MB; the viewer opens "
+                                  "containers of up to 1,024 MB unpacked.")
+    check_zip_expansion(corpus.epub(), "EPUB book")  # an ordinary book passes
+    check_zip_expansion(b"PK\x03\x04 not really a zip", "EPUB book")  # its reader says
+
+
 @pytest.mark.parametrize("kind", ["docx", "xlsx", "pptx"])
 def test_office_zip_bombs_never_reach_libreoffice(kind: str, service: RenderService,
                                                   sandbox: Sandbox) -> None:
