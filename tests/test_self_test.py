@@ -14,6 +14,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 
+from assessor import APP_ID
 from assessor.self_test import (
     SERVICE_PREFIX,
     SelfTestFailure,
@@ -62,7 +63,7 @@ def no_keychain() -> Iterator[None]:
 
 
 def test_the_self_test_passes_from_source_and_leaves_no_keychain_entry(tmp_path) -> None:
-    before = keychain_services()
+    before = keychain_services(APP_ID)  # the app's own entries too: the demo stays off
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ASSESSOR_HOME": str(tmp_path / "x")}
     started = time.monotonic()
     done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--self-test"], cwd=tmp_path,
@@ -77,7 +78,7 @@ def test_the_self_test_passes_from_source_and_leaves_no_keychain_entry(tmp_path)
     service = lines["signing"].split("keychain entry ")[1].split()[0]
     assert service.startswith(SERVICE_PREFIX)
     assert service not in keychain_services()
-    assert keychain_services() == before
+    assert keychain_services(APP_ID) == before
     assert not (tmp_path / "x").exists()  # no data directory but a throw-away one
     print(f"--self-test from source: {seconds:.1f} s")
 
