@@ -69,6 +69,7 @@ class Zygote:
             env=env if env is not None else os.environ.copy())
         self._lines: queue.Queue[tuple[Message, float] | None] = queue.Queue()
         self._last_at = 0.0
+        self._live: Run | None = None
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         self._next(lambda m: m[0] == "zygote-ready", 60, None)
@@ -113,7 +114,8 @@ class Zygote:
         self._proc.stdin.write((json.dumps(["run", [str(a) for a in args]]) + "\n").encode())
         self._proc.stdin.flush()
         started = self._next(lambda m: m[0] == "started", 30, None)
-        return Run(int(started[1]))
+        self._live = Run(int(started[1]))
+        return self._live
 
     def wait_for(self, run: Run, kind: str, timeout: float = 60,
                  match: Callable[[Message], bool] = lambda m: True) -> Message:
@@ -160,6 +162,12 @@ class Zygote:
         return run.returncode
 
     def close(self) -> None:
+        """End the zygote (and a child still running, when a test failed midway)."""
+        if self._live is not None and self._live.returncode is None:
+            try:
+                os.kill(self._live.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if self._proc.stdin is not None:
             self._proc.stdin.close()
         try:

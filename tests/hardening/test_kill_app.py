@@ -54,7 +54,7 @@ from tests.hub.conftest import PASSWORD, RunningHub
 
 pytestmark = pytest.mark.slow
 
-PLAN = (("judge", 20, 0.3), ("sign", 12, 0.6), ("sync", 10, 0.9), ("evidence", 10, 0.3))
+PLAN = (("judge", 20, 0.25), ("sign", 12, 0.5), ("sync", 10, 0.8), ("evidence", 10, 0.25))
 """Phase, kills, longest delay (s) between the session being ready (in the evidence phase:
 the downloads starting) and the kill."""
 USERS = {"admin": "admin", "ada": "assessor", "lena": "learner"}
