@@ -40,16 +40,24 @@ class Hub:
     files: dict[str, bytes]
 
 
+NOISE = os.urandom(48).hex()
+"""Random text in the PDF: pieces of a generic PDF's structure could be in anyone's files."""
+
+
 def _evidence() -> dict[str, bytes]:
-    """A PDF, a photo and a reflection, each carrying the marker in its plaintext."""
-    import pymupdf
+    """A PDF, a photo (random pixels) and a reflection (random text), each carrying the
+    marker in its plaintext."""
     from PIL import Image, PngImagePlugin
 
-    doc = pymupdf.open()
-    page = doc.new_page()
-    page.insert_text((72, 90), f"Risk assessment {MARKER}", fontsize=14)
-    pdf = doc.tobytes(garbage=0, deflate=False)  # the marker stays readable in the bytes
-    doc.close()
+    from tests.hardening.hostile_corpus import raw_pdf
+
+    content = f"BT /F1 14 Tf 72 720 Td (Risk assessment {MARKER}) Tj 0 -20 Td ({NOISE}) Tj ET"
+    pdf = raw_pdf([  # by hand, so the marker and the noise are readable in the bytes
+        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content.encode() + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
     photo = io.BytesIO()
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", MARKER)
@@ -151,13 +159,16 @@ def key_forms(seed: bytes) -> list[bytes]:
 
 
 def evidence_forms(files: dict[str, bytes]) -> list[bytes]:
-    """The marker, and 40-byte pieces of each file at several places."""
-    found = [MARKER.encode()]
-    for data in files.values():
+    """The marker, the PDF's random text, and 40-byte pieces of the random photo and
+    reflection at several places."""
+    found = [MARKER.encode(), NOISE.encode()]
+    for name, data in files.items():
+        if name.endswith(".pdf"):
+            continue
         for share in (4, 3, 2):
             at = len(data) // share
             found.append(data[at:at + 40])
-        found.append(data[-40:])
+        found.append(data[-80:-40])
     return found
 
 
