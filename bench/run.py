@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     benches = chosen(args.only)
     rows: list[Row] = []
-    clean = True
+    left_behind: list[str] = []
     started = time.perf_counter()
     for number, bench in enumerate(benches, 1):
         print(f"== [{number}/{len(benches)}] {bench.name}{' (quick)' if args.quick else ''}",
@@ -107,18 +107,20 @@ def main(argv: list[str] | None = None) -> int:
         else:
             rows += outcome.rows
         for leftover in outcome.leftovers:
-            clean = False
+            left_behind.append(f"{bench.name}: {leftover}")
             print(f"!! {bench.name} left behind {leftover} (now removed)", file=sys.stderr)
         print(f"== {bench.name} took {outcome.seconds:.0f} s", file=sys.stderr, flush=True)
     print(f"== all benchmarks took {time.perf_counter() - started:.0f} s", file=sys.stderr,
           flush=True)
     print_table(rows)
+    print(f"left behind by {len(benches)} benchmark(s): "
+          + ("; ".join(left_behind) + " (ended and removed)" if left_behind else "nothing"))
     if args.quick:
         print("(--quick: small sizes and few runs; the figures are a smoke test, "
               "not the issues' measurements)")
     if args.json:
         write_json(rows, args.json)
-    return 0 if all_met(rows) and clean else 1
+    return 0 if all_met(rows) and not left_behind else 1
 
 
 if __name__ == "__main__":

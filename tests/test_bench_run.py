@@ -32,7 +32,7 @@ def test_quick_run_of_two_benchmarks_prints_one_table_and_writes_json(tmp_path: 
     out = tmp_path / "rows.json"
     done = run_bench("--quick", "--only", "signing_bench,cache_bench", "--json", str(out),
                      tmp=scratch)
-    assert "left behind" not in done.stderr, done.stderr[-3000:]
+    assert "left behind by 2 benchmark(s): nothing" in done.stdout, done.stderr[-3000:]
     assert list(scratch.iterdir()) == []  # every temporary directory was removed
 
     lines = done.stdout.splitlines()
