@@ -27,8 +27,11 @@ QLabel#decisionState[tone="good"] { background: @ok-bg; color: @ok; }
 QLabel#decisionState[tone="wait"] { background: @info-bg; color: @accent; }
 QLabel#decisionState[tone="back"] { background: @bad-bg; color: @bad; }
 QLabel#decisionHint { color: palette(placeholder-text); }
-QPushButton#approveButton:enabled { background: @ok; color: @on-accent; border-radius: 4px;
-                                    padding: 5px 14px; font-weight: 600; }
+QPushButton#approveButton { border-radius: 4px; padding: 5px 14px; font-weight: 600;
+                            border: 1px solid @border; background: @neutral-bg;
+                            color: palette(placeholder-text); }
+QPushButton#approveButton:enabled { background: @ok; color: @on-accent; border-color: @ok; }
+QPushButton#approveButton:enabled:focus { border-color: @strong; }
 """
 
 _DECIDED: dict[str, tuple[str, str, str]] = {

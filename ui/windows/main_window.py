@@ -52,6 +52,9 @@ long after the last save of a burst (the card says "Saved" at once)."""
 """The render workers (a process each, PyMuPDF loaded) start this long after the first
 paint, so the first document opens at once without slowing the start."""
 
+QUEUE_SHARE, REVIEW_SHARE = 35, 40
+"""The default layout, in percent of the window's width (the rubric has the rest)."""
+
 MENU_TITLES: tuple[tuple[str, str], ...] = (
     ("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("review", "&Review"),
     ("tools", "&Tools"), ("help", "&Help"),
@@ -65,8 +68,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("J / K", "Next / previous criterion"),
     ("1 … 9", "Choose that level for the current criterion"),
     ("C", "Write in the current criterion's comment box (Tab leaves it)"),
-    ("P", "Pin mode on / off: pin part of the evidence (a page region, an image region, "
-          "a stretch of a recording) to a criterion"),
+    ("P", "Pin mode on / off: pin part of a page, an image or a recording to a criterion"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo the last judgment change (level, comment, pins)"),
     ("Ctrl+Return", "Approve the submission, then preview and sign its credential"),
     ("Ctrl+Shift+R", "Request resubmission, with feedback to the learner on each unmet "
@@ -613,21 +615,19 @@ class MainWindow(QMainWindow):
         self.runner.run(self.ws.store.verify_audit, done, self._on_error, store=True)
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{what}</td></tr>"
-                       for keys, what in SHORTCUTS)
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QMessageBox
-
         from ui import messages
+        from ui.windows.shortcuts_dialog import ShortcutsDialog
 
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
-                          f"<table>{rows}</table>", parent=self)
-        box.setTextFormat(Qt.TextFormat.RichText)
+        previous = getattr(self, "shortcuts_dialog", None)
+        if previous is not None:
+            previous.deleteLater()
+        dialog = ShortcutsDialog(SHORTCUTS, self)
+        self.shortcuts_dialog = dialog
         if messages.NO_ERROR_WINDOWS:
-            box.show()
-            box.close()
+            dialog.show()
+            dialog.close()
         else:
-            box.exec()
+            dialog.exec()
 
     def refresh_status(self) -> None:
         controller = getattr(self, "_sync_controller", None)
@@ -746,8 +746,10 @@ class MainWindow(QMainWindow):
         self.ui_state.sync()
 
     def _reset_layout(self) -> None:
+        """The queue gets room for learner, credential, attempt, due date and state."""
         total = sum(self.split.sizes())
-        self.split.setSizes([total * 24 // 100, total * 47 // 100, total * 29 // 100])
+        queue, review = total * QUEUE_SHARE // 100, total * REVIEW_SHARE // 100
+        self.split.setSizes([queue, review, total - queue - review])
         if self._loaded:
             self._reset_review_layout()
 

@@ -9,7 +9,7 @@ it: sorting from the header, the filter menus' counts and the credentials.
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtGui import QFontMetrics, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,6 +34,22 @@ from ui.models.submission_table import (
 )
 
 _ACTIVE = (State.PENDING, State.IN_REVIEW, State.AWAITING_MODERATION, State.APPROVED)
+_CELL_PADDING = 14
+"""A cell's text margins and the sort arrow's room, in pixels."""
+
+
+def compact_column_widths(metrics: QFontMetrics) -> dict[Column, int]:
+    """Default column widths that fit learner, credential, attempt, due and state in a
+    narrow queue: names and credentials are elided ("Engaging Stake…"), dates and states
+    fit whole. A remembered header (the user's own widths) replaces these."""
+    def fits(*texts: str) -> int:
+        return max(metrics.horizontalAdvance(t) for t in texts) + _CELL_PADDING
+
+    return {Column.LEARNER: fits("Dmitri Petrović"),
+            Column.CREDENTIAL: fits("Engaging Stakeh…"),
+            Column.ATTEMPT: fits("Attempt"),
+            Column.DUE: fits("18 Dec 2026", "12 days ago"),
+            Column.STATE: fits("In review", "Approved", "Published")}
 
 
 class QueueTable(QTableView):
@@ -144,8 +160,7 @@ class QueuePane(QWidget):
         self.table.setWordWrap(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header.setStretchLastSection(True)
-        for column, width in ((Column.LEARNER, 140), (Column.CREDENTIAL, 160),
-                              (Column.ATTEMPT, 70), (Column.DUE, 104), (Column.STATE, 110)):
+        for column, width in compact_column_widths(QFontMetrics(self.table.font())).items():
             header.resizeSection(column, width)
 
         self.stack = QStackedWidget()

@@ -1,0 +1,84 @@
+"""What the screenshots showed wrong (issue 7 polish), asserted as the user sees it: the
+Approve button's whole text, the queue's columns at the default layout, the cheat sheet
+on one line per shortcut."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from ui.models.submission_table import Column
+
+
+def _text_fits(button) -> bool:
+    """The button's size hint and its width hold its whole text (in its own font)."""
+    needed = QFontMetrics(button.font()).horizontalAdvance(button.text())
+    return button.sizeHint().width() >= needed + 16 and button.width() >= needed + 16
+
+
+def test_the_approve_button_shows_its_whole_text_enabled_and_disabled(qtbot) -> None:
+    from ui.review.decision_bar import DecisionBar
+
+    holder = QWidget()
+    qtbot.add_widget(holder)
+    bar = DecisionBar()
+    QHBoxLayout(holder).addWidget(bar)
+    holder.resize(360, 90)
+    bar.show()
+    holder.show()
+    qtbot.wait_exposed(holder)
+    button = bar.approve_button
+    assert not button.isEnabled()
+    qtbot.wait_until(lambda: _text_fits(button), timeout=2_000)
+    disabled_hint = button.sizeHint()
+
+    bar._enable(approve="", resubmit="")  # what show_state does once mastery is met
+    assert button.isEnabled()
+    qtbot.wait_until(lambda: _text_fits(button), timeout=2_000)
+    assert button.font().bold() or button.font().weight() >= 600
+    assert button.sizeHint() == disabled_hint  # nothing jumps when it turns on
+
+    bar._enable(approve="Not yet judged: Mapping.", resubmit="x")
+    qtbot.wait_until(lambda: _text_fits(button), timeout=2_000)
+
+
+def test_the_default_layout_shows_learner_credential_due_and_state(
+        open_window, seeded, qtbot) -> None:
+    window = open_window()
+    window.resize(1440, 900)
+    window._reset_layout()
+    queue = window.queue
+    qtbot.wait_until(lambda: queue.model.rowCount() > 0, timeout=10_000)
+    qtbot.wait_until(lambda: queue.table.viewport().width() > 300, timeout=5_000)
+    header = queue.table.horizontalHeader()
+    visible = queue.table.viewport().width()
+    for column in (Column.LEARNER, Column.CREDENTIAL, Column.ATTEMPT, Column.DUE,
+                   Column.STATE):
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert right <= visible, f"{column.name} is cut off ({right} > {visible})"
+    metrics = QFontMetrics(queue.table.font())
+    for text in ("18 Dec 2026", "12 days ago"):
+        assert metrics.horizontalAdvance(text) < header.sectionSize(Column.DUE)
+    for text in ("Pending", "In review", "Approved"):
+        assert metrics.horizontalAdvance(text) < header.sectionSize(Column.STATE)
+
+
+def test_the_cheat_sheet_has_one_line_per_shortcut(open_window, qtbot) -> None:
+    from ui.windows.main_window import SHORTCUTS
+
+    window = open_window()
+    window.show_shortcuts()
+    dialog = window.shortcuts_dialog
+    table = dialog.table
+    assert table.rowCount() == len(SHORTCUTS)
+    dialog.show()
+    qtbot.wait_exposed(dialog)
+    keys_font = table.item(0, 0).font()
+    for row, (keys, what) in enumerate(SHORTCUTS):
+        assert table.item(row, 1).text() == what
+        assert QFontMetrics(keys_font).horizontalAdvance(keys) < table.columnWidth(0)
+        assert QFontMetrics(table.font()).horizontalAdvance(what) < table.columnWidth(1)
+        assert table.rowHeight(row) < 2 * QFontMetrics(table.font()).lineSpacing()
+    assert table.columnWidth(0) + table.columnWidth(1) <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    dialog.close()
