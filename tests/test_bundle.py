@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT = 900
-MAX_BUNDLE_BYTES = 400 * 2**20
+MAX_BUNDLE_BYTES = 330 * 2**20  # 277 MB when written: a new dependency shows here
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from ui.windows.main_window import MainWindow
 
 WINDOW_TIMEOUT = 30.0
+OFFSCREEN_NOTES = frozenset({"This plugin does not support propagateSizeHints()"})
+"""What Qt's offscreen platform says about every window: nothing wrong, not printed."""
 
 
 def run(out: TextIO | None = None) -> int:
@@ -96,8 +98,15 @@ def _open_window(paths: AppPaths) -> tuple[MainWindow | None, CheckResult]:
 
 
 def _show_window(paths: AppPaths) -> MainWindow:
+    from PySide6.QtCore import qInstallMessageHandler
+
     from ui.app import build_main_window, make_application, set_application_icon
 
+    def print_qt_message(kind: object, context: object, message: str) -> None:
+        if message not in OFFSCREEN_NOTES:
+            print(message, file=sys.stderr, flush=True)
+
+    qInstallMessageHandler(print_qt_message)
     app = make_application()
     window = build_main_window(paths)
     window.show()
