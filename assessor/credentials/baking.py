@@ -75,15 +75,26 @@ def unbake_png(png: bytes) -> dict[str, Any]:
         if len(rest) < 2:
             break
         compressed, _method = rest[0], rest[1]
-        language_end = rest.index(b"\0", 2)
-        translated_end = rest.index(b"\0", language_end + 1)
+        language_end = rest.find(b"\0", 2)
+        translated_end = rest.find(b"\0", language_end + 1) if language_end >= 0 else -1
+        if translated_end < 0:
+            raise ValidationError("The baked credential chunk is not a valid iTXt chunk "
+                                  "(its language and keyword fields are not ended).")
         text = rest[translated_end + 1:]
         if compressed:
             decompressor = zlib.decompressobj()
-            text = decompressor.decompress(text, MAX_CHUNK)
+            try:
+                text = decompressor.decompress(text, MAX_CHUNK)
+            except zlib.error:
+                raise ValidationError("The baked credential is compressed, and the "
+                                      "compressed data is damaged.") from None
             if decompressor.unconsumed_tail:
                 raise ValidationError("The baked credential expands beyond any sane size.")
-        return _credential_from_text(text.decode("utf-8", errors="strict"))
+        try:
+            decoded = text.decode("utf-8", errors="strict")
+        except UnicodeDecodeError:
+            raise ValidationError("The baked credential is not UTF-8 text.") from None
+        return _credential_from_text(decoded)
     raise ValidationError("The PNG has no baked credential (no openbadgecredential chunk).")
 
 
@@ -109,14 +120,30 @@ def bake_svg(svg: bytes, credential: dict[str, Any]) -> bytes:
 def unbake_svg(svg: bytes) -> dict[str, Any]:
     from xml.etree import ElementTree
 
-    _refuse_dangerous_svg(svg)
+    # Parsed as the UTF-8 text the DOCTYPE check has seen: bytes in UTF-16 would hide a
+    # DOCTYPE from that check, and the parser would then expand its entities.
+    text = _svg_text(svg)
+    _refuse_dangerous_svg(text.encode("utf-8"))
     try:
-        root = ElementTree.fromstring(svg)
+        root = ElementTree.fromstring(text)
     except ElementTree.ParseError as exc:
         raise ValidationError(f"The SVG is not well-formed XML ({exc}).") from None
     for element in root.iter(f"{{{SVG_NAMESPACE}}}credential"):
         return _credential_from_text(element.text or "")
     raise ValidationError("The SVG has no baked credential (no openbadges:credential).")
+
+
+def _svg_text(svg: bytes) -> str:
+    if len(svg) > MAX_IMAGE_BYTES:
+        raise ValidationError("The image is larger than 20 MB.")
+    try:
+        text = svg.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = "\0"
+    if "\0" in text:
+        raise ValidationError("The SVG is not UTF-8 text; Assessor reads SVG badges in "
+                              "UTF-8 only.")
+    return text
 
 
 def _refuse_dangerous_svg(svg: bytes) -> None:

@@ -68,6 +68,8 @@ def _process(call: Any, *args: Any) -> Any:
         raise JsonLdError(f"The document is not valid JSON-LD: {detail}") from None
     except RecursionError:
         raise JsonLdError("The document is nested too deeply to process.") from None
+    except ValueError as exc:  # pyld's IRI resolution, e.g. a relative @context "../a"
+        raise JsonLdError(f"The document is not valid JSON-LD: {exc}") from None
 
 
 def canonical_nquads(document: dict[str, Any]) -> str:

@@ -53,9 +53,12 @@ def hash_data(document: dict[str, Any], proof_options: dict[str, Any], *,
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     config = {k: v for k, v in proof_options.items() if k != "proofValue"}
     config["@context"] = unsecured.get("@context")
-    canonical_document = (checked_canonical_nquads if check else canonical_nquads)(unsecured)
+    canonicalise = checked_canonical_nquads if check else canonical_nquads
+    canonical_document = canonicalise(unsecured)
+    # The proof options are checked too: a term no context defines would be dropped from
+    # what is signed, so anything could be added to a proof without breaking it.
     return HashData(
-        hashlib.sha256(canonical_nquads(config).encode("utf-8")).digest(),
+        hashlib.sha256(canonicalise(config).encode("utf-8")).digest(),
         hashlib.sha256(canonical_document.encode("utf-8")).digest(),
     )
 
