@@ -105,6 +105,7 @@ class Session:
         lap("cache key")
         self.token = token_for(self.settings)
         lap("token")
+        self.client: ReportingClient | None = None
         self._count_lock = threading.Lock()
 
     # -- what is there --------------------------------------------------------------------
@@ -169,7 +170,9 @@ class Session:
         say("signed", submission_id, signed["id"])
 
     def sync(self) -> None:
-        client = ReportingClient(self.settings.hub_url, self.token)
+        if self.client is None:  # one client per session (each costs a CA bundle load)
+            self.client = ReportingClient(self.settings.hub_url, self.token)
+        client = self.client
         shown: list[str] = []
 
         def progress(p: Progress) -> None:
@@ -177,10 +180,7 @@ class Session:
                 shown.append(p.phase)
                 say("progress", p.phase, p.done, p.total, p.bytes_done)
 
-        try:
-            report = SyncEngine(self.store, client, self.cache, on_progress=progress).run()
-        finally:
-            client.close()
+        report = SyncEngine(self.store, client, self.cache, on_progress=progress).run()
         say("synced", report.pushed, report.files, report.conflicts, report.refused,
             report.problems)
 
@@ -214,6 +214,8 @@ class Session:
                 self.sync()
                 if self.store.outbox_count() == 0:
                     break
+            if self.client is not None:
+                self.client.close()
             say("final-done")
             return
         if phase == "sync":

@@ -65,7 +65,7 @@ class Traffic:
         self.failures: list[str] = []
 
     def _client(self, token: str) -> httpx.Client:
-        return httpx.Client(base_url=self._url, timeout=10,
+        return httpx.Client(base_url=self._url, timeout=10, verify=False, trust_env=False,
                             headers={"Authorization": f"Bearer {token}"})
 
     def _uploading(self) -> None:
