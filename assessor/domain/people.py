@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -37,3 +38,14 @@ class Learner:
     id: str
     name: str
     email: str = ""
+
+
+def person_label(user_id: str, names: Mapping[str, str]) -> str:
+    """Who ``user_id`` is, for people to read: their name, or "Someone (dae9e883)" when
+    this computer never learnt it (never the whole id)."""
+    name = names.get(user_id, "").strip()
+    if name:
+        return name
+    if not user_id or user_id == "hub":
+        return "The hub"
+    return f"Someone ({user_id[:8]})"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assessor.domain.feedback import Decision, FeedbackNote
 from assessor.domain.judgment import Judgment
@@ -24,6 +24,9 @@ class ReviewSnapshot:
     judgments: Mapping[str, Judgment]
     feedback: tuple[FeedbackNote, ...]
     decisions: tuple[Decision, ...]
+    people: Mapping[str, str] = field(default_factory=dict)
+    """The names of the authors of the judgments, notes and decisions, by user id, as far
+    as the hub named them (``person_label`` shows the rest)."""
 
     @property
     def mastery(self) -> MasteryOutcome:

@@ -232,6 +232,17 @@ class AuditRecord(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class PersonRecord(Base):
+    """A name the hub gave a user id (an author of judgments, notes or decisions, or an
+    assessor), so the desktop shows people by name and never by id."""
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    display_name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20), default="")
+
+
 class SignedCredentialRecord(Base):
     """A signed credential as issued: the exact JSON text that was signed and sent."""
 

@@ -42,6 +42,7 @@ from assessor.store.records import (
     FeedbackRecord,
     JudgmentRecord,
     OutboxRecord,
+    PersonRecord,
     PinRecord,
     RubricRecord,
     SignedCredentialRecord,
@@ -199,14 +200,25 @@ class Store:
             template = s.get(TemplateRecord, record.template_id)
             if template is None:  # guarded by a foreign key; kept for a clear message
                 raise NotFoundError(f"Credential template {record.template_id!r} is missing.")
+            judgments = _judgments_in(s, record)
+            feedback = tuple(_feedback_in(s, record))
+            decisions = tuple(_decisions_in(s, record))
+            authors = {j.author for j in judgments.values()} | {n.author for n in feedback} \
+                | {d.author for d in decisions}
             return ReviewSnapshot(
                 submission=convert.submission_value(record),
                 template=convert.template_value(template),
                 rubric=self._rubric_of(s, record),
-                judgments=_judgments_in(s, record),
-                feedback=tuple(_feedback_in(s, record)),
-                decisions=tuple(_decisions_in(s, record)),
+                judgments=judgments,
+                feedback=feedback,
+                decisions=decisions,
+                people=_names_in(s, authors),
             )
+
+    def people_names(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """The names the hub gave these user ids (those it named; see ``person_label``)."""
+        with self._reading() as s:
+            return _names_in(s, set(user_ids))
 
     def mastery(self, submission_id: str) -> MasteryOutcome:
         with self._reading() as s:
@@ -553,6 +565,14 @@ def _load(s: Session, submission_id: str) -> SubmissionRecord:
     if record is None:
         raise NotFoundError(f"Submission {submission_id!r} is not in the store.")
     return record
+
+
+def _names_in(s: Session, user_ids: set[str]) -> dict[str, str]:
+    if not user_ids:
+        return {}
+    rows = s.execute(select(PersonRecord.id, PersonRecord.display_name)
+                     .where(PersonRecord.id.in_(list(user_ids))))
+    return {user_id: name for user_id, name in rows}
 
 
 def _judgments_in(s: Session, record: SubmissionRecord) -> dict[str, Judgment]:

@@ -32,6 +32,7 @@ from assessor.store.records import (
     FeedbackRecord,
     JudgmentRecord,
     OutboxRecord,
+    PersonRecord,
     PinRecord,
     RubricRecord,
     SubmissionRecord,
@@ -84,14 +85,21 @@ class Conflict:
 
     @property
     def summary(self) -> str:
-        what = {"judgment": f"criterion {self.subject!r}", "decision": "the decision",
+        return self.described(subject=repr(self.subject),
+                              who=self.theirs_author or "someone else", quoted=False)
+
+    def described(self, *, subject: str, who: str, quoted: bool = True) -> str:
+        """What clashed, for people: ``subject`` names the criterion (its title rather
+        than its key) and ``who`` whoever changed it on the hub (a name, not an id)."""
+        shown = f"“{subject}”" if quoted else subject
+        what = {"judgment": f"criterion {shown}", "decision": "the decision",
                 "moderation": "the moderation outcome", "credential": "the signed credential",
-                "second_mark": f"the second mark of {self.subject!r}",
+                "second_mark": f"the second mark of {shown}",
                 "feedback": "a feedback note"}.get(self.kind, self.kind)
         if self.theirs is not None and "refused" in self.theirs:
             return f"The hub refused {what}: {self.theirs['refused']}"
-        who = self.theirs_author or "someone else"
-        return f"{what.capitalize()} was changed on the hub by {who} while you changed it too."
+        return f"{what[0].upper()}{what[1:]} was changed on the hub by {who} while you " \
+            "changed it too."
 
 
 class SyncStore:
@@ -153,6 +161,7 @@ class SyncStore:
                     updated += 1
             added = len(fresh)
             second_marks.apply_from_page(s, page)
+            _remember_people(s, page)
             s.merge(SyncStateRecord(key=CURSOR, value=str(page.next_cursor)))
             return AppliedPage(added, updated, removed, kept)
 
@@ -590,6 +599,21 @@ def _new_notes(s: Session, fresh: list[RemoteSubmission], pks: dict[str, int],
     return notes
 
 
+def _remember_people(s: Session, page: ChangesPage) -> None:
+    """Keep the names the page gives user ids (the newest name wins)."""
+    people = {p.id: p for r in page.submissions for p in r.people}
+    for person in people.values():
+        _remember_person(s, person.id, person.name, person.role)
+
+
+def _remember_person(s: Session, user_id: str, name: str, role: str = "") -> None:
+    row = s.get(PersonRecord, user_id)
+    if row is None:
+        s.add(PersonRecord(id=user_id, display_name=name, role=role))
+    else:
+        row.display_name, row.role = name, role or row.role
+
+
 def _has_local_work(s: Session, submission_id: str) -> bool:
     waiting = _waiting(s, submission_id)
     return bool(waiting.kinds or waiting.conflicted or waiting.state_conflict)
@@ -676,8 +700,11 @@ def _compare(s: Session, record: SubmissionRecord, entry: OutboxEntry,
         local = s.get(JudgmentRecord, (record.pk, criterion))
         known = local.remote_revision if local is not None else None
         their_revision = theirs.get("revision") if theirs else None
-        author = (theirs.get("author_name") or theirs.get("author") or "") if theirs else ""
-        return theirs, str(author), their_revision == known
+        author = str(theirs.get("author") or "") if theirs else ""
+        name = theirs.get("author_name") if theirs else None
+        if author and isinstance(name, str) and name.strip():
+            _remember_person(s, author, name.strip()[:300])
+        return theirs, author, their_revision == known
     hub_state = hub_copy.get("state")
     theirs = {"state": hub_state, "revision": hub_copy.get("revision"),
               "decisions": hub_copy.get("decisions", [])}

@@ -72,6 +72,15 @@ class RemoteSecondMark:
 
 
 @dataclass(frozen=True)
+class RemotePerson:
+    """A user the hub names on a page (an author or the assessor)."""
+
+    id: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
 class RemoteSubmission:
     submission: Submission
     status_index: int
@@ -80,6 +89,8 @@ class RemoteSubmission:
     feedback: tuple[RemoteNote, ...]
     decisions: tuple[RemoteDecision, ...]
     second_marks: tuple[RemoteSecondMark, ...] = ()
+    people: tuple[RemotePerson, ...] = ()
+    """Everyone named on this submission with a display name, once each."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +216,25 @@ def _person_id(value: Any, what: str) -> str:
     if not isinstance(value, dict):
         raise _Bad(f"{what} is not a person")
     return _text(value.get("id"), f"{what}.id", limit=200)
+
+
+def _named(value: Any, what: str) -> RemotePerson | None:
+    """The person with their display name, or None when the hub sent no name."""
+    if not isinstance(value, dict):
+        return None
+    name = _text(value.get("display_name"), f"{what}.display_name", limit=300, optional=True)
+    if not name.strip():
+        return None
+    return RemotePerson(_text(value.get("id"), f"{what}.id", limit=200), name.strip(),
+                        _text(value.get("role"), f"{what}.role", limit=20, optional=True))
+
+
+def _people(data: dict[str, Any]) -> tuple[RemotePerson, ...]:
+    found = [_named(data.get("assessor"), "assessor")]
+    for key in ("judgments", "feedback", "decisions"):
+        found.extend(_named(item.get("author"), "author") for item in _list(data, key)
+                     if isinstance(item, dict))
+    return tuple({p.id: p for p in found if p is not None}.values())
 
 
 def _template(data: Any) -> RemoteTemplate:
@@ -363,7 +393,8 @@ def _submission(data: Any) -> RemoteSubmission:
         for m in _optional_list(data, "second_marks"))
     sampled = data.get("sampled", False)
     return RemoteSubmission(submission, _int(data.get("status_index", 0), "status_index"),
-                            bool(sampled), judgments, feedback, decisions, second_marks)
+                            bool(sampled), judgments, feedback, decisions, second_marks,
+                            _people(data))
 
 
 def _choice(value: Any, allowed: tuple[str, ...], what: str) -> str:

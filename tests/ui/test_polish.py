@@ -82,3 +82,66 @@ def test_the_cheat_sheet_has_one_line_per_shortcut(open_window, qtbot) -> None:
     assert table.columnWidth(0) + table.columnWidth(1) <= table.viewport().width()
     assert not table.horizontalScrollBar().isVisible()
     dialog.close()
+
+
+def test_feedback_shows_authors_by_name_never_by_id(open_window, seeded, qtbot) -> None:
+    from assessor.store.sync_store import SyncStore
+    from assessor.sync.feed import parse_changes
+    from tests.core.helpers import care_id, open_store
+    from tests.core.test_people_names import UNNAMED, page
+    from tests.ui.test_signing_flow import open_submission
+
+    store = open_store(seeded)
+    SyncStore(store).apply_page(parse_changes(page(store, care_id(0)), 0), 0)
+    store.close()
+    window = open_window()
+    open_submission(window, qtbot, care_id(0))
+    panel = window.review.feedback
+    qtbot.wait_until(lambda: len(panel.cards) == 2, timeout=10_000)
+    names = [card.accessibleName() for card in panel.cards]
+    assert any(n.startswith("Note by Mere Mentor,") for n in names), names
+    assert any(n.startswith("Note by Someone (dae9e883),") for n in names), names
+    assert not any(UNNAMED in n for n in names)
+    panel.reply_to("note-1")
+    assert "Replying to <b>Mere Mentor</b>" in panel.reply_label.text()
+
+
+def _conflict(**changes):
+    from datetime import UTC, datetime
+
+    from assessor.store.sync_store import Conflict
+
+    values = dict(id="c1", submission_id="2010e091-aaaa-bbbb-cccc-1234567890ab",
+                  kind="judgment", subject="mapping",
+                  mine={"criterion": "mapping", "level": "not_yet", "comment": "Mine"},
+                  theirs={"criterion": "mapping", "level": "exemplary", "comment": "Theirs",
+                          "author": "6c958535-041c-5836-801f-3be03cce7528"},
+                  theirs_author="6c958535-041c-5836-801f-3be03cce7528", hub_revision=3,
+                  created_at=datetime.now(UTC), resolved_at=None, resolution="")
+    values.update(changes)
+    return Conflict(**values)
+
+
+def test_the_conflict_dialog_names_the_learner_the_criterion_and_the_person(qtbot) -> None:
+    from ui.sync.conflict_dialog import ConflictContext, ConflictDialog
+
+    conflict = _conflict()
+    context = ConflictContext(
+        learners={conflict.submission_id: "Chiara Rossi"},
+        criteria={conflict.submission_id: {"mapping": "Identifies and maps stakeholders"}},
+        people={conflict.theirs_author: "Sam Okoro"})
+    levels = {conflict.submission_id: {"not_yet": "Not yet", "exemplary": "Exemplary"}}
+    dialog = ConflictDialog([conflict], levels, context=context)
+    qtbot.add_widget(dialog)
+    assert dialog.list.item(0).text() == "Chiara Rossi · Identifies and maps stakeholders"
+    heading = dialog.summary.text()
+    assert "“Identifies and maps stakeholders” was changed on the hub by Sam Okoro" in heading
+    assert dialog.theirs_head.text() == "Level: Exemplary — by Sam Okoro"
+    for text in (heading, dialog.theirs_head.text(), dialog.list.item(0).text()):
+        assert "6c958535" not in text and "2010e091" not in text and "mapping" not in text
+
+    unknown = ConflictDialog([_conflict(id="c2")], levels)  # nothing known about anyone
+    qtbot.add_widget(unknown)
+    assert unknown.list.item(0).text() == "Submission 2010e091 · mapping"
+    assert "by Someone (6c958535)" in unknown.summary.text()
+    assert "041c-5836" not in unknown.summary.text() + unknown.theirs_head.text()

@@ -118,6 +118,12 @@ def test_a_conflict_opens_side_by_side_and_keep_mine_sends_mine(
     assert conflicts.mine_body.toPlainText() == "Mine"
     assert conflicts.theirs_body.toPlainText() == "Theirs"
     assert "Exceeds" in conflicts.theirs_head.text()
+    # named as people know them: the learner, the criterion's title, who changed it
+    assert conflicts.list.item(0).text() == "Lena · Listening"
+    assert "“Listening” was changed on the hub by Ada (you, on another computer)" \
+        in conflicts.summary.text()
+    assert "by Ada (you, on another computer)" in conflicts.theirs_head.text()
+    assert sync_hub.users["ada"] not in conflicts.summary.text() + conflicts.theirs_head.text()
     window.grab().save(str(home.home / "conflict-window.png"))
     conflicts.grab().save(str(home.home / "conflict-dialog.png"))
     qtbot.mouseClick(conflicts.keep_mine, Qt.MouseButton.LeftButton)

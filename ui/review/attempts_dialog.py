@@ -11,6 +11,7 @@ Two tabs over one ``AttemptComparison``:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assessor.domain.people import person_label
 from ui.style import apply_style, colours
 
 if TYPE_CHECKING:
@@ -172,7 +174,7 @@ def side_by_side_html(c: AttemptComparison) -> str:
              f"<th align='left' width='39%'>Attempt {earlier_n}: judgment and what the "
              f"learner was told</th><th align='left' width='39%'>Attempt {current_n}</th></tr>"]
     for row in c.criteria:
-        parts.append(_criterion_row(row))
+        parts.append(_criterion_row(row, c.earlier.people))
     parts.append("</table>")
     if c.decisions:
         parts.append(f"<h3>Decision on attempt {earlier_n}</h3>")
@@ -184,7 +186,7 @@ def side_by_side_html(c: AttemptComparison) -> str:
     general = [n for n in c.learner_feedback if n.criterion_key is None]
     parts.append(f"<h3>Feedback the learner got on attempt {earlier_n}</h3>")
     if general or c.learner_feedback:
-        parts.extend(_note(n) for n in general)
+        parts.extend(_note(n, c.earlier.people) for n in general)
         if not general:
             parts.append(f"<p {_muted()}>Only on criteria (in the table above).</p>")
     else:
@@ -205,8 +207,8 @@ def _evidence_row(change: EvidenceChange) -> str:
     return f"<tr><td>{tag}</td><td>{name}</td><td>{before}</td><td>{after}</td></tr>"
 
 
-def _criterion_row(row: CriterionChange) -> str:
-    told = "".join(_note(n, small=True) for n in row.earlier_feedback)
+def _criterion_row(row: CriterionChange, people: Mapping[str, str]) -> str:
+    told = "".join(_note(n, people, small=True) for n in row.earlier_feedback)
     earlier = f"{_level(row.earlier)}{_comment(row.earlier_comment)}{told}"
     current = _level(row.current) + _comment(row.current_comment)
     if row.level_changed:
@@ -231,10 +233,11 @@ def _comment(text: str) -> str:
     return f"<br><span style='color:{colours()['strong']}'>{_esc(text)}</span>"
 
 
-def _note(note: FeedbackNote, *, small: bool = False) -> str:
+def _note(note: FeedbackNote, people: Mapping[str, str], *, small: bool = False) -> str:
+    who = person_label(note.author, people)
     size = "font-size:9pt;" if small else ""
     return (f"<p style='{size} margin-top:4px; color:{colours()['ok']}'>"
-            f"<b>Told the learner</b> ({_esc(note.author)}, {note.at.astimezone():%d %b}): "
+            f"<b>Told the learner</b> ({_esc(who)}, {note.at.astimezone():%d %b}): "
             f"<span>{_esc(note.body)}</span></p>")
 
 

@@ -86,7 +86,8 @@ class FeedbackController(QObject):
         self._snapshot = snapshot
         actor = self._window.ws.actor if snapshot is not None else None
         self.panel.show_notes(snapshot.feedback if snapshot else (),
-                              snapshot.rubric.criteria if snapshot else (), actor)
+                              snapshot.rubric.criteria if snapshot else (), actor,
+                              names=dict(snapshot.people) if snapshot else None)
         self._review.feedback_badge.setText(str(self.panel.count))
         self._review.feedback_badge.setVisible(self.panel.count > 0)
         action = getattr(self, "earlier_action", None)

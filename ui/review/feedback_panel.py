@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assessor.domain.people import person_label
 from ui.review.feedback_card import (
     CARD_STYLE,
     INTERNAL_TEXT,
@@ -244,6 +245,10 @@ class FeedbackPanel(QWidget):
     def count(self) -> int:
         return len(self._notes)
 
+    def author_name(self, user_id: str) -> str:
+        """The author as people read it: their name, or "Someone (dae9e883)"."""
+        return person_label(user_id, self._names)
+
     def count_for(self, criterion_key: str | None) -> int:
         """Notes on ``criterion_key`` (``None``: on the submission as a whole)."""
         return sum(1 for n in self._notes if n.criterion_key == criterion_key)
@@ -302,7 +307,7 @@ class FeedbackPanel(QWidget):
         if parent is None or self._actor is None:
             return
         self._reply_to = parent
-        who = self._names.get(parent.author, parent.author)
+        who = self.author_name(parent.author)
         excerpt = parent.body if len(parent.body) <= 60 else parent.body[:57] + "…"
         self.reply_label.setText(f"Replying to <b>{_esc(who)}</b>: {_esc(excerpt)}")
         self.reply_banner.show()
@@ -469,7 +474,7 @@ class FeedbackPanel(QWidget):
         return f"No notes on {self._title(self._filter or None)} yet."
 
     def _card(self, note: FeedbackNote, depth: int) -> QWidget:
-        card = NoteCard(note, self._names.get(note.author, note.author), depth=depth)
+        card = NoteCard(note, self.author_name(note.author), depth=depth)
         card.reply_requested.connect(self.reply_to)
         card.reply_button.setVisible(self._actor is not None)
         if self._reply_to is not None and note.id == self._reply_to.id:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
@@ -30,8 +31,46 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assessor.domain.people import person_label
+
 if TYPE_CHECKING:
     from assessor.store.sync_store import Conflict
+
+
+@dataclass(frozen=True)
+class ConflictContext:
+    """What the dialog needs to name things as people know them (read on the store lane)."""
+
+    learners: Mapping[str, str] = field(default_factory=dict)
+    """Submission id → the learner's name."""
+    criteria: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Submission id → criterion key → the criterion's title."""
+    people: Mapping[str, str] = field(default_factory=dict)
+    """User id → name (the hub's names, and the signed-in user's own)."""
+
+    def learner(self, conflict: Conflict) -> str:
+        return self.learners.get(conflict.submission_id) \
+            or f"Submission {conflict.submission_id[:8]}"
+
+    def subject(self, conflict: Conflict) -> str:
+        """The criterion's title (judgments and second marks), else what clashed."""
+        if conflict.kind in ("judgment", "second_mark"):
+            return self.criteria.get(conflict.submission_id, {}).get(
+                conflict.subject, conflict.subject)
+        return {"decision": "the decision", "moderation": "the moderation outcome",
+                "credential": "the signed credential",
+                "feedback": "a feedback note"}.get(conflict.kind, conflict.kind)
+
+    def who(self, conflict: Conflict, author: Any = None) -> str:
+        """Whoever changed it on the hub, by name ("Someone (6c958535)" at worst)."""
+        theirs = conflict.theirs or {}
+        user_id = str(author or conflict.theirs_author or theirs.get("author") or "")
+        if user_id in self.people:
+            return self.people[user_id]
+        named = theirs.get("author_name")
+        if isinstance(named, str) and named.strip():
+            return named.strip()
+        return person_label(user_id, self.people) if user_id else "someone else"
 
 
 def _side(title: str) -> tuple[QGroupBox, QLabel, QPlainTextEdit]:
@@ -52,20 +91,23 @@ class ConflictDialog(QDialog):
 
     def __init__(self, conflicts: list[Conflict],
                  level_names: Mapping[str, Mapping[str, str]] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 context: ConflictContext | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("conflictDialog")
         self.setWindowTitle("Resolve Sync Conflicts")
         self.resize(860, 520)
         self._conflicts = {c.id: c for c in conflicts}
         self._levels = level_names or {}
+        self._context = context or ConflictContext()
 
         self.list = QListWidget()
         self.list.setObjectName("conflictList")
+        self.list.setAccessibleName("Open conflicts")
         for conflict in conflicts:
-            item = QListWidgetItem(f"{conflict.submission_id[:8]} · {conflict.subject}")
+            item = QListWidgetItem(self.entry_text(conflict))
             item.setData(256, conflict.id)
-            item.setToolTip(conflict.summary)
+            item.setToolTip(self.heading_text(conflict))
             self.list.addItem(item)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -118,6 +160,14 @@ class ConflictDialog(QDialog):
         else:
             self._show()
 
+    def entry_text(self, conflict: Conflict) -> str:
+        """The list's line: the learner and the criterion (or what else clashed)."""
+        return f"{self._context.learner(conflict)} · {self._context.subject(conflict)}"
+
+    def heading_text(self, conflict: Conflict) -> str:
+        return conflict.described(subject=self._context.subject(conflict),
+                                  who=self._context.who(conflict))
+
     def current(self) -> Conflict | None:
         item = self.list.currentItem()
         return None if item is None else self._conflicts.get(str(item.data(256)))
@@ -138,7 +188,7 @@ class ConflictDialog(QDialog):
             for text in (self.mine_body, self.theirs_body, self.merge_comment):
                 text.clear()
             return
-        self.summary.setText(f"<b>{html.escape(conflict.summary)}</b>")
+        self.summary.setText(f"<b>{html.escape(self.heading_text(conflict))}</b>")
         mine, theirs = conflict.mine, conflict.theirs or {}
         judgment = conflict.kind == "judgment" and "refused" not in theirs
         if judgment:
@@ -149,7 +199,7 @@ class ConflictDialog(QDialog):
                 self.theirs_head.setText("The hub holds no judgment for this criterion.")
                 self.theirs_body.clear()
             else:
-                who = theirs.get("author_name") or conflict.theirs_author or "someone else"
+                who = self._context.who(conflict, theirs.get("author"))
                 self.theirs_head.setText(
                     f"Level: {html.escape(self._level(conflict, theirs.get('level')))} "
                     f"— by {html.escape(str(who))}")

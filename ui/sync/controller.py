@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from assessor.sync.demo_organisation import DemoOrganisation
     from assessor.sync.engine import Progress, SyncReport
     from assessor.workstation import Workstation
-    from ui.sync.conflict_dialog import ConflictDialog
+    from ui.sync.conflict_dialog import ConflictContext, ConflictDialog
     from ui.sync.sign_in_dialog import SignInDialog
     from ui.tasks import TaskRunner
 
@@ -453,34 +453,53 @@ class SyncController(QObject):
             self._conflict_dialog.raise_()
             return
 
-        def load() -> tuple[list[Conflict], dict[str, dict[str, str]]]:
-            from assessor.store.sync_store import SyncStore
+        actor = self.ws.actor
 
-            conflicts = SyncStore(self.ws.store).conflicts()
+        def load() -> tuple[list[Conflict], dict[str, dict[str, str]], ConflictContext]:
+            from assessor.store.sync_store import SyncStore
+            from ui.sync.conflict_dialog import ConflictContext
+
+            store = self.ws.store
+            conflicts = SyncStore(store).conflicts()
             names: dict[str, dict[str, str]] = {}
+            learners: dict[str, str] = {}
+            titles: dict[str, dict[str, str]] = {}
             for conflict in conflicts:
-                if conflict.kind != "judgment" or conflict.submission_id in names:
+                if conflict.submission_id in learners:
                     continue
                 try:
-                    rubric = self.ws.store.review(conflict.submission_id).rubric
-                    criterion = rubric.criterion(conflict.subject)
+                    review = store.review(conflict.submission_id)
                 except UserFacingError:
                     continue
-                names[conflict.submission_id] = {lv.key: lv.name for lv in criterion.levels}
-            return conflicts, names
+                learners[conflict.submission_id] = review.submission.learner.name
+                titles[conflict.submission_id] = {c.key: c.title for c in review.rubric.criteria}
+                if conflict.kind == "judgment":
+                    try:
+                        criterion = review.rubric.criterion(conflict.subject)
+                    except UserFacingError:
+                        continue
+                    names[conflict.submission_id] = {lv.key: lv.name
+                                                     for lv in criterion.levels}
+            authors = {c.theirs_author for c in conflicts} | {
+                str((c.theirs or {}).get("author") or "") for c in conflicts}
+            people = store.people_names(a for a in authors if a)
+            people[actor.user_id] = \
+                f"{people.get(actor.user_id) or actor.name} (you, on another computer)"
+            return conflicts, names, ConflictContext(learners, titles, people)
 
         self.runner.run(load, self._open_conflicts, store=True)
 
-    def _open_conflicts(self, loaded: tuple[list[Conflict], dict[str, dict[str, str]]]) -> None:
+    def _open_conflicts(self, loaded: tuple[list[Conflict], dict[str, dict[str, str]],
+                                            ConflictContext]) -> None:
         from ui.sync.conflict_dialog import ConflictDialog
 
-        conflicts, names = loaded
+        conflicts, names, context = loaded
         self.conflict_count = len(conflicts)
         self._update_actions()
         self.refresh()
         if not conflicts:
             return
-        dialog = ConflictDialog(conflicts, names, self.window)
+        dialog = ConflictDialog(conflicts, names, self.window, context=context)
         self._conflict_dialog = dialog
         dialog.resolve_requested.connect(self._resolve)
         dialog.finished.connect(lambda _: self._conflicts_closed())

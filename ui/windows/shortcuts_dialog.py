@@ -68,9 +68,9 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self._fit()
+        self._fit(layout)
 
-    def _fit(self) -> None:
+    def _fit(self, layout: QVBoxLayout) -> None:
         """As wide and tall as the table's text, within nine tenths of the screen."""
         table = self.table
         width = table.frameWidth() * 2 + sum(
@@ -78,7 +78,7 @@ class ShortcutsDialog(QDialog):
         height = table.horizontalHeader().height() + table.frameWidth() * 2 + sum(
             table.rowHeight(r) for r in range(table.rowCount()))
         table.setMinimumHeight(min(height, 200))
-        margins = self.layout().contentsMargins()
+        margins = layout.contentsMargins()
         screen = self.screen().availableGeometry()
         self.resize(min(width + margins.left() + margins.right(), screen.width() * 9 // 10),
                     min(height + margins.top() + margins.bottom() + 44,
