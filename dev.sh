@@ -141,7 +141,7 @@ run_tests() {
   QT_QPA_PLATFORM=offscreen \
   dbus-run-session -- bash -c '
     printf "assessor-tests" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    exec .venv/bin/python -m pytest "$@"
+    exec .venv/bin/python -m pytest -n "${ASSESSOR_TEST_WORKERS:-auto}" --dist loadfile "$@"
   ' dev.sh "$@"
 }
 

@@ -14,6 +14,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from assessor.paths import HOME_ENV, AppPaths  # noqa: E402
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from tests.worker_keychain import start_for_worker
+
+    start_for_worker()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from tests.worker_keychain import stop_for_worker
+
+    stop_for_worker()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/ui/" in item.nodeid.replace(os.sep, "/"):
