@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assessor import __version__
 from assessor.hub import openapi_errors
+from assessor.hub.blob_store import sweep_incoming
 from assessor.hub.config import HubConfig
 from assessor.hub.context import Hub
 from assessor.hub.database import HubDatabase, open_hub_database
@@ -60,6 +61,9 @@ def create_app(config: HubConfig, database: HubDatabase | None = None) -> FastAP
     from assessor.hub.routes import admin, auth, intake, own_keys, publication, sync
 
     config.blob_dir.mkdir(parents=True, exist_ok=True)
+    swept = sweep_incoming(config.blob_dir)
+    if swept:
+        log.info("removed %d upload(s) cut off when the hub last stopped", swept)
     db = database or open_hub_database(config.database_url)
 
     @asynccontextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from assessor.hub.models import Blob
 from assessor.hub.sniffing import ContentProbe
 
 INCOMING = ".incoming"
+STALE_INCOMING_SECONDS = 3600
+"""An upload whose file has not grown for this long was cut off (the hub was killed
+mid-request): its bytes are removed when the hub next starts."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,27 @@ class IncomingFile:
         if not self._file.closed:
             self._file.close()
         self.path.unlink(missing_ok=True)
+
+
+def sweep_incoming(blob_dir: Path, *, older_than: float = STALE_INCOMING_SECONDS) -> int:
+    """Remove uploads cut off by a crash (learners' evidence no one will ever serve);
+    returns how many. An upload still streaming writes its file often, so it stays."""
+    folder = blob_dir / INCOMING
+    removed = 0
+    try:
+        entries = list(folder.iterdir())
+    except FileNotFoundError:
+        return 0
+    now = time.time()
+    for entry in entries:
+        try:
+            if entry.is_file() and not entry.is_symlink() \
+                    and now - entry.stat().st_mtime >= older_than:
+                entry.unlink()
+                removed += 1
+        except OSError:
+            continue  # gone already, or not ours to remove: leave it
+    return removed
 
 
 def record_blob(session: Session, received: ReceivedFile) -> None:

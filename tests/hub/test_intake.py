@@ -291,3 +291,26 @@ def test_new_submissions_are_dealt_round_robin_to_active_assessors(hub: RunningH
                         ).json()["assessor_id"] for n in range(6)]
     assert sorted(assessors) == sorted([hub.users["ada"], hub.users["bo"]] * 3)
     assert all(a != b for a, b in zip(assessors, assessors[1:], strict=False))
+
+
+def test_uploads_cut_off_by_a_crash_are_removed_when_the_hub_starts(tmp_path) -> None:
+    import os
+    import time
+
+    from assessor.hub.app import create_app
+    from assessor.hub.blob_store import INCOMING, STALE_INCOMING_SECONDS
+    from assessor.hub.config import HubConfig
+
+    config = HubConfig(database_url=str(tmp_path / "hub.sqlite3"), data_dir=tmp_path / "data")
+    incoming = config.blob_dir / INCOMING
+    incoming.mkdir(parents=True)
+    cut_off = incoming / "upload-dead.partial"
+    cut_off.write_bytes(b"a learner's half-sent evidence")
+    long_ago = time.time() - STALE_INCOMING_SECONDS - 60
+    os.utime(cut_off, (long_ago, long_ago))
+    streaming = incoming / "upload-live.partial"  # another hub process is receiving it
+    streaming.write_bytes(b"still arriving")
+    app = create_app(config)
+    app.state.hub.db.dispose()
+    assert not cut_off.exists()
+    assert streaming.read_bytes() == b"still arriving"
