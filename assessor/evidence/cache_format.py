@@ -11,8 +11,11 @@ Every record but the last holds exactly ``chunk size`` bytes of plaintext; the l
 can decrypt just the chunk it needs. Each record's associated data binds the header, the
 file's sha256, the chunk's index and whether it is the final chunk: records cannot be
 reordered, moved to another file or cut off without the tag check failing, and the header
-cannot be edited either. The last record of a finished file is sealed as final; a partial
-download never has a final record, so a partial cannot pass for a finished file.
+cannot be edited either. The last record of a finished file is sealed as final, and only
+after the whole download's sha256 matched; a partial lives under its own name and becomes
+the file by an atomic rename. A crash between sealing and the rename can leave a partial
+whose last record is final: a resume drops that record and fetches it again, and a partial
+is never read as a finished file.
 
 This is the evidence package's only importer of ``cryptography``.
 """
