@@ -145,3 +145,129 @@ def test_the_conflict_dialog_names_the_learner_the_criterion_and_the_person(qtbo
     assert unknown.list.item(0).text() == "Submission 2010e091 · mapping"
     assert "by Someone (6c958535)" in unknown.summary.text()
     assert "041c-5836" not in unknown.summary.text() + unknown.theirs_head.text()
+
+
+HUB = "https://hub.example.org"
+
+
+def _sign_safety_0(home) -> dict:
+    """safety_id(0) approved and signed (with a key held in memory), its status entry on
+    the list of the hub at ``HUB``."""
+    from assessor.credentials import ed25519
+    from assessor.credentials.multiformats import ed25519_multikey
+    from assessor.credentials.ob3 import IssuerProfile, StatusEntry
+    from assessor.credentials.service import SigningService
+    from assessor.domain.feedback import Outcome
+    from assessor.domain.judgment import JudgmentDraft
+    from assessor.keys import KeyCustody
+    from tests.core.helpers import ASSESSOR, open_store, safety_id
+    from tests.ui.test_signing_flow import PASSING
+
+    store = open_store(home)
+    try:
+        for key, level in PASSING.items():
+            store.record_judgment(safety_id(0), JudgmentDraft(key, level), ASSESSOR)
+        store.decide(safety_id(0), ASSESSOR, Outcome.APPROVE)
+        service = SigningService(store, KeyCustody(home.home), IssuerProfile("Org", HUB), HUB,
+                                 status=lambda _id: StatusEntry(f"{HUB}/status/1", 5))
+        seed = bytes(range(32))
+        signer = ed25519.Ed25519Signer(seed, ed25519_multikey(ed25519.public_key(seed)))
+        return service.sign(service.preview(safety_id(0), ASSESSOR), ASSESSOR, signer=signer)
+    finally:
+        store.close()
+
+
+def test_the_credential_link_is_the_hubs_public_page() -> None:
+    from assessor.hub.publication import CREDENTIAL_PATH, STATUS_LIST_PATH, credential_url
+    from ui.windows import credential_actions as ca
+
+    assert (ca.CREDENTIAL_PATH, ca.STATUS_LIST_PATH) == (CREDENTIAL_PATH, STATUS_LIST_PATH)
+    credential = {"id": "urn:uuid:1234", "credentialStatus": [
+        {"type": "BitstringStatusListEntry", "statusListCredential": f"{HUB}/status/1"}]}
+    assert ca.credential_page_url(credential, "http://127.0.0.1:9") == \
+        credential_url(HUB, "urn:uuid:1234")
+    assert ca.credential_page_url({"id": "urn:uuid:1"}, "http://127.0.0.1:9/") == \
+        "http://127.0.0.1:9/credentials/urn:uuid:1"
+    assert ca.credential_page_url({"id": "urn:uuid:1"}, "") == ""
+
+
+def test_a_signed_credential_can_be_found_copied_opened_and_saved(
+        open_window, seeded, qtbot, tmp_path, monkeypatch) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from assessor.credentials.baking import unbake_png
+    from tests.core.helpers import safety_id
+    from tests.ui.test_signing_flow import open_submission
+    from ui.windows.credential_actions import JSON_FILTER, NOTHING_SIGNED, PNG_FILTER
+
+    signed = _sign_safety_0(seeded)
+    window = open_window()
+    window.finish_loading()
+    actions = window.credentials
+    titles = [a.text() for a in window.menus["review"].actions()]
+    assert {"Copy Credential &Link", "&Open Credential Page", "Sa&ve Credential…"} <= set(titles)
+    for action in actions.actions:  # nothing open: disabled, and saying why
+        assert not action.isEnabled() and action.toolTip() == NOTHING_SIGNED
+
+    open_submission(window, qtbot, safety_id(0))
+    qtbot.wait_until(actions.save_action.isEnabled, timeout=10_000)
+    link = f"{HUB}/credentials/{signed['id']}"
+    assert actions.link == link
+    bar = window.rubric.decision_bar
+    assert bar.credential_row.isVisible()
+    assert [b.text() for b in bar.credential_buttons] == ["Copy Link", "Open Page", "Save…"]
+    assert all(b.isEnabled() for b in bar.credential_buttons[::2])
+
+    bar.credential_buttons[0].click()
+    assert QGuiApplication.clipboard().text() == link
+    assert link in window.statusBar().currentMessage()
+    # signed but not yet on the hub: its page does not exist yet, and the button says so
+    assert not actions.open_page_action.isEnabled()
+    assert "next sync" in bar.credential_buttons[1].toolTip()
+
+    opened = []
+    monkeypatch.setattr(type(actions), "open_url", staticmethod(
+        lambda url: opened.append(url.toString()) or True))
+    actions._state = "published"
+    actions._update()
+    assert actions.open_page_action.isEnabled() and bar.credential_buttons[1].isEnabled()
+    actions.open_page_action.trigger()
+    assert opened == [link]
+
+    for name, chosen in (("badge.json", JSON_FILTER), ("badge.png", PNG_FILTER)):
+        target = tmp_path / name
+        monkeypatch.setattr(type(actions), "ask_save_path", staticmethod(
+            lambda _parent, _stem, t=target, c=chosen: (str(t), c)))
+        actions.save_action.trigger()
+        qtbot.wait_until(target.exists, timeout=10_000)
+        qtbot.wait_until(lambda t=target: str(t) in window.statusBar().currentMessage(),
+                         timeout=5_000)
+    import json
+
+    assert json.loads((tmp_path / "badge.json").read_text(encoding="utf-8")) == signed
+    assert unbake_png((tmp_path / "badge.png").read_bytes()) == signed
+
+    target = tmp_path / "no-such-folder" / "badge.json"
+    monkeypatch.setattr(type(actions), "ask_save_path", staticmethod(
+        lambda _parent, _stem: (str(target), JSON_FILTER)))
+    errors = []
+    monkeypatch.setattr(window, "_on_error", lambda exc: errors.append(str(exc)))
+    actions.save_action.trigger()
+    qtbot.wait_until(lambda: bool(errors), timeout=5_000)
+    assert errors[0].startswith(f"Cannot save the credential to {target}")
+
+
+def test_credential_actions_say_why_when_nothing_is_signed(open_window, seeded,
+                                                           qtbot) -> None:
+    from tests.core.helpers import care_id
+    from tests.ui.test_signing_flow import open_submission
+    from ui.windows.credential_actions import NOTHING_SIGNED
+
+    window = open_window()
+    open_submission(window, qtbot, care_id(0))
+    actions = window.credentials
+    assert not any(a.isEnabled() for a in actions.actions)
+    assert all(a.statusTip() == NOTHING_SIGNED for a in actions.actions)
+    assert not window.rubric.decision_bar.credential_row.isVisible()
+    actions.copy_link()
+    assert window.statusBar().currentMessage() == NOTHING_SIGNED

@@ -7,9 +7,11 @@ Resubmission…" needs every criterion judged. Judging without a decision is a d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.style import apply_style
@@ -42,7 +44,8 @@ _DECIDED: dict[str, tuple[str, str, str]] = {
     "resubmission_requested": ("Resubmission requested", "back",
                                "The learner gets your feedback at the next sync."),
     "signed": ("Signed", "good", "The signed credential goes to the hub at the next sync."),
-    "published": ("Published", "good", "The organisation has published the credential."),
+    "published": ("Published", "good", "The organisation has published the credential: "
+                  "Review ▸ Open Credential Page shows it."),
 }
 
 
@@ -104,9 +107,38 @@ class DecisionBar(QFrame):
         layout.setSpacing(4)
         layout.addLayout(buttons)
         layout.addWidget(self.hint)
+        self.credential_row = QWidget()
+        self.credential_row.setObjectName("credentialRow")
+        self.credential_buttons: list[QPushButton] = []
+        self._credential_layout = QHBoxLayout(self.credential_row)
+        self._credential_layout.setContentsMargins(0, 0, 0, 0)
+        self._credential_layout.addWidget(QLabel("Credential:"))
+        self._credential_layout.addStretch(1)
+        self.credential_row.hide()
+        layout.addWidget(self.credential_row)
         self.approve_reason = ""
         self.resubmit_reason = ""
         self.show_nothing()
+
+    def add_credential_actions(self, actions: Sequence[tuple[QAction, str]]) -> None:
+        """Small buttons for ``actions`` (each with its short label), shown once the
+        submission is signed or published; they follow the actions' enabled state and
+        tooltips (which say why when nothing can be done)."""
+        for action, label in actions:
+            button = QPushButton(label)
+            button.setObjectName("credentialButton")
+            button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
+            button.clicked.connect(action.trigger)
+
+            def follow(b: QPushButton = button, a: QAction = action) -> None:
+                b.setEnabled(a.isEnabled())
+                b.setToolTip(a.toolTip())
+                b.setAccessibleDescription(a.toolTip())
+
+            action.changed.connect(follow)
+            follow()
+            self._credential_layout.insertWidget(self._credential_layout.count() - 1, button)
+            self.credential_buttons.append(button)
 
     @property
     def is_draft(self) -> bool:
@@ -114,6 +146,7 @@ class DecisionBar(QFrame):
 
     def show_nothing(self) -> None:
         self._set_badge("", "")
+        self.credential_row.hide()
         self.hint.clear()
         self._enable(approve="Open a submission to decide on it.",
                      resubmit="Open a submission to decide on it.")
@@ -130,7 +163,10 @@ class DecisionBar(QFrame):
             self.hint.setText(hint)
             self._enable(approve=f"Already decided: {badge.lower()}.",
                          resubmit=f"Already decided: {badge.lower()}.")
+            self.credential_row.setVisible(state.value in ("signed", "published")
+                                           and bool(self.credential_buttons))
             return
+        self.credential_row.hide()
         if judged_any:
             self._set_badge("Draft", "draft")
         else:

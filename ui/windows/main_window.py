@@ -320,6 +320,13 @@ class MainWindow(QMainWindow):
         self._sign_action.setEnabled(False)
         self._action(review, "Sign All &Approved…", self._decisions.sign_all_approved,
                      tip="Sign every approved submission that is not signed yet")
+        from ui.windows.credential_actions import CredentialActions
+
+        self.credentials = CredentialActions(self)
+        review.addSeparator()
+        review.addActions(list(self.credentials.actions))
+        self._rubric.decision_bar.add_credential_actions(
+            list(zip(self.credentials.actions, ("Copy Link", "Open Page", "Save…"), strict=True)))
 
         tools = self.menus["tools"]
         self._action(tools, "&Verify Audit Log", self.verify_audit, "Ctrl+Shift+V",
@@ -377,6 +384,9 @@ class MainWindow(QMainWindow):
             snapshot is not None and snapshot.submission.state.value == "approved"
             and self.ws.actor.role.value == "assessor")
         self.moderation.show(snapshot)  # a moderator's panel in the rubric's place
+        credentials = getattr(self, "credentials", None)
+        if credentials is not None:
+            credentials.show(snapshot)
 
     # -- evidence and pins -------------------------------------------------------------
 
