@@ -273,3 +273,25 @@ def test_on_a_dark_palette_the_feedback_count_and_the_media_timeline_are_dark_to
     assert luminance(unplayed) < 0.45, "the track is light on a dark palette"
     assert timeline.colour_of(pin) == pin_colour(0, dark=True)
     assert luminance(pin_colour(0, dark=True)) > luminance(pin_colour(0, dark=False))
+
+
+def test_toolbar_icons_are_drawn_in_the_palettes_text_colour(qapp) -> None:
+    from PySide6.QtCore import QSize
+
+    from ui.evidence.icons import icon
+
+    def ink(dpr: float) -> float:
+        image = icon("zoom-in").pixmap(QSize(20, 20), dpr).toImage()
+        inked = [image.pixelColor(x, y) for x in range(image.width())
+                 for y in range(image.height()) if image.pixelColor(x, y).alpha() > 150]
+        assert inked, "the icon drew nothing"
+        return sum(luminance(c) for c in inked) / len(inked)
+
+    before = QApplication.palette()
+    try:
+        QApplication.setPalette(dark_palette())
+        assert ink(1.0) > 0.6 and ink(2.0) > 0.6, "dark icons on a dark palette"
+        assert icon("zoom-in").pixmap(QSize(20, 20), 2.0).width() == 40  # sharp on high DPI
+    finally:
+        QApplication.setPalette(before)
+    assert ink(1.0) < 0.4, "light icons on a light palette"

@@ -1,15 +1,23 @@
-"""Small line icons for the viewer toolbars, drawn with QPainter (crisp at any DPI, no files)."""
+"""Small line icons for the viewer toolbars, drawn with QPainter on demand: crisp at any
+pixel ratio, in the palette's colours, no files."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 
-INK = QColor(60, 64, 67)
-DISABLED = QColor(189, 193, 198)
 SIZE = 20
 _Drawer = Callable[[QPainter], None]
 
@@ -118,26 +126,53 @@ _DRAWERS: dict[str, _Drawer] = {
 }
 
 
-def _pixmap(name: str, color: QColor, dpr: float) -> QPixmap:
-    pixmap = QPixmap(round(SIZE * dpr), round(SIZE * dpr))
-    pixmap.setDevicePixelRatio(dpr)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    pen = QPen(color, 1.6)
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    painter.setPen(pen)
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    _DRAWERS[name](painter)
-    painter.end()
-    return pixmap
+class _LineIcon(QIconEngine):
+    """Draws one line icon at whatever size and pixel ratio is asked for, in the button
+    text colour of the application's palette at that moment (light and dark alike)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._name = name
+
+    def clone(self) -> QIconEngine:
+        return _LineIcon(self._name)
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
+              state: QIcon.State) -> None:
+        palette = QGuiApplication.palette()
+        group = QPalette.ColorGroup.Disabled if mode is QIcon.Mode.Disabled \
+            else QPalette.ColorGroup.Normal
+        colour = QColor(palette.color(group, QPalette.ColorRole.ButtonText))
+        colour.setAlphaF(0.45 if mode is QIcon.Mode.Disabled else 0.85)  # softer than text
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.translate(rect.topLeft())
+        painter.scale(rect.width() / SIZE, rect.height() / SIZE)
+        pen = QPen(colour, 1.6)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        _DRAWERS[self._name](painter)
+        painter.restore()
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,  # noqa: N802
+                     scale: float) -> QPixmap:
+        pixmap = QPixmap(round(size.width() * scale), round(size.height() * scale))
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        self.paint(painter, QRect(0, 0, pixmap.width(), pixmap.height()), mode, state)
+        painter.end()
+        pixmap.setDevicePixelRatio(scale)
+        return pixmap
 
 
-@cache
 def icon(name: str) -> QIcon:
-    result = QIcon()
-    for dpr in (1.0, 2.0):
-        result.addPixmap(_pixmap(name, INK, dpr), QIcon.Mode.Normal)
-        result.addPixmap(_pixmap(name, DISABLED, dpr), QIcon.Mode.Disabled)
-    return result
+    """The named toolbar icon; it follows the palette (a new one each call: icons are
+    cheap, and the engine draws on demand)."""
+    if name not in _DRAWERS:
+        raise KeyError(name)
+    return QIcon(_LineIcon(name))
