@@ -520,7 +520,7 @@ def _sync(hub: SyncedHub, data: AppPaths, key: bytes) -> Any:
     try:
         with HubClient(hub.url, token) as client:
             report = SyncEngine(store, client, EvidenceCache(data.evidence, key)).run()
-        return report, store.submission(_only_submission(data))
+        return report, store.review(_only_submission(data))
     finally:
         store.close()
 
@@ -540,11 +540,13 @@ def test_hostile_names_from_a_hub_are_labels_only_and_shown_and_saved_cleaned(
         name_hub: SyncedHub, tmp_path: Path, service: RenderService, qtbot: Any,
         monkeypatch: pytest.MonkeyPatch) -> None:
     from ui.evidence.viewer import EvidenceViewer
+    from ui.windows.review_pane import ReviewPane
 
     data = AppPaths(tmp_path / "desktop").ensure()
     key = new_key()
     before = snapshot(tmp_path)
-    report, submission = _sync(name_hub, data, key)
+    report, review = _sync(name_hub, data, key)
+    submission = review.submission
     assert report.files == len(HOSTILE_NAMES) and not report.problems, report
     assert [e.file_name for e in submission.evidence] == HOSTILE_NAMES  # kept as labels
 
@@ -560,6 +562,14 @@ def test_hostile_names_from_a_hub_are_labels_only_and_shown_and_saved_cleaned(
     for escaped in ("escape.pdf", "passwd", "evil.pdf"):
         assert not (tmp_path.parent / escaped).exists() and not list(tmp_path.rglob(escaped))
 
+    pane = ReviewPane()  # the evidence list the assessor picks from
+    qtbot.addWidget(pane)
+    pane.show_review(review)
+    listed = [pane.evidence.item(row) for row in range(pane.evidence.count())]
+    assert [entry.text().rsplit("    ", 1)[0] for entry in listed] \
+        == [safe_file_name(n) for n in HOSTILE_NAMES]
+    assert all(entry.toolTip().startswith("<p>") for entry in listed)  # text, not markup
+
     viewer = EvidenceViewer(service)
     qtbot.addWidget(viewer)
     offered: list[str] = []
@@ -571,6 +581,8 @@ def test_hostile_names_from_a_hub_are_labels_only_and_shown_and_saved_cleaned(
         return str(saved / name)
 
     monkeypatch.setattr(EvidenceViewer, "ask_save_path", staticmethod(ask))
+    notices: list[str] = []
+    viewer.notice.connect(notices.append)
     cache = EvidenceCache(data.evidence, key)
     try:
         for item in submission.evidence:
@@ -582,10 +594,13 @@ def test_hostile_names_from_a_hub_are_labels_only_and_shown_and_saved_cleaned(
             assert not any(ch in shown for ch in "/\\\x00\x07\x1b\r\n\u202e<>")
             assert len(shown.encode()) <= 255
             viewer.save_copy()
-            target = saved / offered[-1]
-            qtbot.waitUntil(target.is_file, timeout=10_000)
+            target, count = saved / offered[-1], len(offered)
+            qtbot.waitUntil(lambda t=target, n=count: t.is_file() and len(notices) == n,
+                            timeout=10_000)
         assert sorted(p.name for p in saved.iterdir()) == sorted(set(offered))
         assert offered == [safe_file_name(n) for n in HOSTILE_NAMES]
+        assert len(notices) == len(HOSTILE_NAMES) and all(
+            not any(ch in notice for ch in "\x07\x1b\r\n\u202e") for notice in notices), notices
     finally:
         viewer.shutdown()
 
@@ -650,6 +665,12 @@ def test_the_viewer_says_what_is_wrong_in_plain_text(service: RenderService, qtb
             assert panel.detail.textFormat() == Qt.TextFormat.PlainText
             assert "\u202e" not in panel.detail.text() + viewer.name.text()
             assert "\x1b" not in panel.detail.text() + viewer.name.text()
+        described = EvidenceItem("hostile-described", "notes.txt", "text/plain", 5,
+                                 hashlib.sha256(b"notes").hexdigest(),
+                                 "<img src='file:///etc/hostname'><b>approved</b>")
+        viewer.show_evidence(described, b"notes")
+        qtbot.waitUntil(lambda: viewer.settled, timeout=int(BOUND * 1000))
+        assert "&lt;img\xa0src=" in viewer.bar.toolTip()  # the learner's words, as text
         password = corpus.encrypted_pdf("pw")
         item = EvidenceItem("hostile-locked", "locked.pdf", "application/pdf", len(password),
                             hashlib.sha256(password).hexdigest())

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6 import QtGui
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -261,10 +262,10 @@ class EvidenceViewer(QWidget):
         path = Path(target)
 
         def saved(_: object) -> None:
-            self.notice.emit(f"Saved a copy of {item.file_name} to {path}")
+            name = safe_file_name(item.file_name)
+            self.notice.emit(f"Saved a copy of {name} to {path}")
             if then_open and not self.open_external(path):
-                self.notice.emit(f"Saved a copy to {path}, but no program here opens "
-                                 f"{item.file_name}")
+                self.notice.emit(f"Saved a copy to {path}, but no program here opens {name}")
 
         def failed(exc: Exception) -> None:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -317,7 +318,9 @@ class EvidenceViewer(QWidget):
         self._kind = ""
         self.name.setText(safe_file_name(item.file_name))
         self.meta.setText(f"{item.media_type} · {human_size(item.size)}")
-        self.bar.setToolTip(item.description)
+        # the learner's words: a tool tip would take markup in them for rich text
+        self.bar.setToolTip(QtGui.Qt.convertFromPlainText(item.description)
+                            if item.description else "")
         self._update_actions()
         return self._generation
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6 import QtGui
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assessor.evidence.file_names import safe_file_name
 from ui.evidence.message_panel import human_size
 from ui.evidence.viewer import EvidenceViewer
 from ui.review.feedback_panel import FeedbackPanel
@@ -102,6 +104,8 @@ class ReviewPane(QWidget):
         e_layout.addWidget(_caption("Evidence"))
         e_layout.addWidget(self.evidence, 1)
         e_layout.addWidget(self.no_evidence)
+        # room for a file name such as "stakeholder-plan.pdf" however the splitter moves
+        evidence_box.setMinimumWidth(self.evidence.fontMetrics().averageCharWidth() * 24)
         self.top_split = QSplitter(Qt.Orientation.Horizontal)
         self.top_split.setObjectName("reviewTopSplit")
         self.top_split.setChildrenCollapsible(False)
@@ -159,9 +163,12 @@ class ReviewPane(QWidget):
         self.narrative.setPlainText(sub.narrative)
         row = 0
         for index, item in enumerate(sub.evidence):
-            entry = QListWidgetItem(f"{item.file_name}    {human_size(item.size)}")
-            entry.setToolTip(f"{item.description}\n{item.media_type} · sha256 {item.sha256}"
-                             if item.description else f"{item.media_type} · sha256 {item.sha256}")
+            # the name and description come from the hub: cleaned, and never markup
+            entry = QListWidgetItem(f"{safe_file_name(item.file_name)}    "
+                                    f"{human_size(item.size)}")
+            entry.setToolTip(QtGui.Qt.convertFromPlainText(
+                f"{item.description}\n{item.media_type} · sha256 {item.sha256}"
+                if item.description else f"{item.media_type} · sha256 {item.sha256}"))
             entry.setData(Qt.ItemDataRole.UserRole, item)
             self.evidence.addItem(entry)
             if kept is not None and item.id == kept.id:
