@@ -104,8 +104,6 @@ class ReviewPane(QWidget):
         e_layout.addWidget(_caption("Evidence"))
         e_layout.addWidget(self.evidence, 1)
         e_layout.addWidget(self.no_evidence)
-        # room for a file name such as "stakeholder-plan.pdf" however the splitter moves
-        evidence_box.setMinimumWidth(self.evidence.fontMetrics().averageCharWidth() * 24)
         self.top_split = QSplitter(Qt.Orientation.Horizontal)
         self.top_split.setObjectName("reviewTopSplit")
         self.top_split.setChildrenCollapsible(False)
