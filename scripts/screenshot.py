@@ -446,13 +446,15 @@ def shot_shortcuts(window: MainWindow, out: Path) -> None:
     from screenshot_driving import activate, grab, press
 
     from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
+
+    from ui.windows.shortcuts_dialog import ShortcutsDialog
 
     grabbed: list[str] = []
 
     def grab_and_close() -> None:
         box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
+        if not isinstance(box, ShortcutsDialog):
             QTimer.singleShot(100, grab_and_close)
             return
         grab(box, out / "shortcuts.png")

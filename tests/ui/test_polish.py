@@ -44,11 +44,17 @@ def test_the_approve_button_shows_its_whole_text_enabled_and_disabled(qtbot) -> 
 
 def test_the_default_layout_shows_learner_credential_due_and_state(
         open_window, seeded, qtbot) -> None:
+    from tests.core.helpers import care_id
+    from tests.ui.test_main_window import wait_for_review
+
     window = open_window()
     window.resize(1440, 900)
     window._reset_layout()
     queue = window.queue
     qtbot.wait_until(lambda: queue.model.rowCount() > 0, timeout=10_000)
+    window.reload_submission(care_id(0))  # the rubric's cards take their room too
+    wait_for_review(qtbot, window, care_id(0))
+    qtbot.wait(50)
     qtbot.wait_until(lambda: queue.table.viewport().width() > 300, timeout=5_000)
     header = queue.table.horizontalHeader()
     visible = queue.table.viewport().width()

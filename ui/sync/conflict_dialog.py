@@ -96,7 +96,7 @@ class ConflictDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("conflictDialog")
         self.setWindowTitle("Resolve Sync Conflicts")
-        self.resize(860, 520)
+        self.resize(960, 540)
         self._conflicts = {c.id: c for c in conflicts}
         self._levels = level_names or {}
         self._context = context or ConflictContext()
@@ -148,6 +148,7 @@ class ConflictDialog(QDialog):
         split.addWidget(self.list)
         split.addWidget(detail)
         split.setStretchFactor(1, 3)
+        split.setSizes([320, 640])  # room for "learner · criterion title"
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

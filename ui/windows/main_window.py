@@ -52,7 +52,7 @@ long after the last save of a burst (the card says "Saved" at once)."""
 """The render workers (a process each, PyMuPDF loaded) start this long after the first
 paint, so the first document opens at once without slowing the start."""
 
-QUEUE_SHARE, REVIEW_SHARE = 35, 40
+QUEUE_SHARE, REVIEW_SHARE = 35, 38
 """The default layout, in percent of the window's width (the rubric has the rest)."""
 
 MENU_TITLES: tuple[tuple[str, str], ...] = (
