@@ -143,13 +143,21 @@ def test_first_five_minutes_from_a_fresh_start_to_a_published_credential(
     lap("sync (F5): the hub publishes the credential")
     total = time.monotonic() - started
 
-    # The hub serves it, and it verifies against the hub's DID document and status list.
+    # 6. Review ▸ Open Credential Page opens the hub's page of it (the browser is this
+    # test: it fetches what would have opened). It verifies against the hub's DID
+    # document and status list.
     store = window.ws.store
     [signed] = store.signed_credentials(submission_id)
     demo = controller.demo
     assert demo is not None
+    opened: list[str] = []
+    credentials = window.credentials
+    credentials.open_url = lambda url: opened.append(url.toString()) or True
+    qtbot.wait_until(credentials.open_page_action.isEnabled, timeout=10_000)
+    credentials.open_page_action.trigger()
+    assert opened == [f"{demo.hub.url.rstrip('/')}/credentials/{signed['id']}"]
     with httpx.Client(base_url=demo.hub.url) as client:
-        page = client.get(f"/credentials/{signed['id']}", headers={"Accept": "text/html"})
+        page = client.get(opened[0], headers={"Accept": "text/html"})
         published = client.get(f"/credentials/{signed['id']}",
                                params={"format": "json"}).json()
         did = client.get("/.well-known/did.json").json()
