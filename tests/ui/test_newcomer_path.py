@@ -152,7 +152,12 @@ def test_first_five_minutes_from_a_fresh_start_to_a_published_credential(
     assert demo is not None
     opened: list[str] = []
     credentials = window.credentials
-    credentials.open_url = lambda url: opened.append(url.toString()) or True
+
+    def record(url) -> bool:
+        opened.append(url.toString())
+        return True
+
+    credentials.open_url = record
     qtbot.wait_until(credentials.open_page_action.isEnabled, timeout=10_000)
     credentials.open_page_action.trigger()
     assert opened == [f"{demo.hub.url.rstrip('/')}/credentials/{signed['id']}"]

@@ -4,6 +4,8 @@ on one line per shortcut."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
@@ -13,7 +15,7 @@ from ui.models.submission_table import Column
 def _text_fits(button) -> bool:
     """The button's size hint and its width hold its whole text (in its own font)."""
     needed = QFontMetrics(button.font()).horizontalAdvance(button.text())
-    return button.sizeHint().width() >= needed + 16 and button.width() >= needed + 16
+    return bool(button.sizeHint().width() >= needed + 16 and button.width() >= needed + 16)
 
 
 def test_the_approve_button_shows_its_whole_text_enabled_and_disabled(qtbot) -> None:
@@ -117,7 +119,7 @@ def _conflict(**changes):
 
     from assessor.store.sync_store import Conflict
 
-    values = dict(id="c1", submission_id="2010e091-aaaa-bbbb-cccc-1234567890ab",
+    values: dict[str, Any] = dict(id="c1", submission_id="2010e091-aaaa-bbbb-cccc-1234567890ab",
                   kind="judgment", subject="mapping",
                   mine={"criterion": "mapping", "level": "not_yet", "comment": "Mine"},
                   theirs={"criterion": "mapping", "level": "exemplary", "comment": "Theirs",
@@ -156,7 +158,7 @@ def test_the_conflict_dialog_names_the_learner_the_criterion_and_the_person(qtbo
 HUB = "https://hub.example.org"
 
 
-def _sign_safety_0(home) -> dict:
+def _sign_safety_0(home) -> dict[str, Any]:
     """safety_id(0) approved and signed (with a key held in memory), its status entry on
     the list of the hub at ``HUB``."""
     from assessor.credentials import ed25519
@@ -232,8 +234,11 @@ def test_a_signed_credential_can_be_found_copied_opened_and_saved(
     assert "next sync" in bar.credential_buttons[1].toolTip()
 
     opened = []
-    monkeypatch.setattr(type(actions), "open_url", staticmethod(
-        lambda url: opened.append(url.toString()) or True))
+    def record(url) -> bool:
+        opened.append(url.toString())
+        return True
+
+    monkeypatch.setattr(type(actions), "open_url", staticmethod(record))
     actions._state = "published"
     actions._update()
     assert actions.open_page_action.isEnabled() and bar.credential_buttons[1].isEnabled()
