@@ -236,6 +236,26 @@ def test_every_mutation_of_a_signed_credential_fails_verification(
     _assert_refused(_verify(document))
 
 
+def test_a_term_no_context_defines_added_to_the_proof_is_refused(no_network: Guard) -> None:
+    """Found by the fuzz: the proof options were canonicalised without the fully-defined
+    check, so an undefined term was dropped from what is signed and anything could be
+    added to a proof of a credential that still verified."""
+    document = copy.deepcopy(SIGNED)
+    document["proof"]["madeUpTerm"] = "text nobody signed"
+    report = _verify(document)
+    assert isinstance(report, VerificationReport) and not report.ok
+    [proof] = [check for check in report.checks if check.name == "proof"]
+    assert not proof.ok and "madeUpTerm" in proof.detail
+
+
+def test_a_relative_context_iri_is_a_clear_refusal(no_network: Guard) -> None:
+    """Found by the fuzz: pyld's ValueError for a relative @context IRI escaped."""
+    for context in ("0", "../a", ["https://www.w3.org/ns/credentials/v2", "x"]):
+        document = copy.deepcopy(SIGNED)
+        document["@context"] = context
+        _assert_refused(_verify(document))
+
+
 @FUZZ
 @given(flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 255)), min_size=1,
                       max_size=4))

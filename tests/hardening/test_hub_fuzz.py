@@ -368,8 +368,7 @@ def _normal_round_trip(hub: FuzzHub, home: Path) -> None:
         cache = EvidenceCache(paths.evidence, os.urandom(32))
         report = SyncEngine(store, client, cache).run(evidence=True)
         assert not report.problems, report.problems
-        review = store.review(submission_id)
-        assert review.submission.narrative == "After the fuzz"
+        assert store.submission(submission_id).narrative == "After the fuzz"
         ada = Actor(hub.users["ada"], "Ada", Role.ASSESSOR)
         store.record_judgment(submission_id, JudgmentDraft("listening", "meets", "Fine"), ada)
         pushed = SyncEngine(store, client, cache).run(evidence=False)
