@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assessor import __version__
@@ -98,6 +99,17 @@ def create_app(config: HubConfig, database: HubDatabase | None = None) -> FastAP
             message = "There is nothing at this address."
         return JSONResponse({"error": {"code": code, "message": message}},
                             status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(DataError)
+    async def unstorable(_request: Request, exc: DataError) -> JSONResponse:
+        # A value the database refuses (PostgreSQL: a NUL character in text, a number out
+        # of a column's range): the client's input, not a hub failure. Nothing was written.
+        log.warning("refused a value the database cannot store: %s",
+                    type(exc.orig).__name__)
+        return JSONResponse({"error": {"code": "invalid_value", "message":
+                                       "The request holds a value the hub cannot store (for "
+                                       "example a NUL character); nothing was written."}},
+                            status_code=422)
 
     @app.exception_handler(Exception)
     async def bug(_request: Request, exc: Exception) -> JSONResponse:

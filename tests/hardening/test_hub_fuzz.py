@@ -75,6 +75,7 @@ from assessor.store.store import Store
 from assessor.sync.client import HubClient
 from assessor.sync.engine import SyncEngine
 from tests.hub import factory
+from tests.hub.conftest import _postgres_database
 
 pytestmark = pytest.mark.slow
 
@@ -116,11 +117,22 @@ class FuzzHub:
             return row.revision if row is not None else 0
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fuzz_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """SQLite, and PostgreSQL when the test command provides one (``bash dev.sh test``):
+    the two refuse different values (PostgreSQL no NUL character in text)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "hub.sqlite3")
+    else:
+        yield from _postgres_database()
+
+
 @pytest.fixture
-def fuzz_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FuzzHub]:
+def fuzz_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+             fuzz_database_url: str) -> Iterator[FuzzHub]:
     monkeypatch.setenv(HUB_KEY_ENV, base64.urlsafe_b64encode(os.urandom(32)).decode())
     port = free_port()
-    config = HubConfig(database_url=str(tmp_path / "hub.sqlite3"),
+    config = HubConfig(database_url=fuzz_database_url,
                        data_dir=tmp_path / "hub-data", public_url=f"http://127.0.0.1:{port}")
     db = open_hub_database(config.database_url)
     users: dict[str, str] = {}
@@ -266,8 +278,11 @@ def _runner(hub: FuzzHub, session: requests.Session, findings: Findings, label: 
     return run
 
 
-def _integrity_problems(database_file: Path) -> list[str]:
-    connection = sqlite3.connect(database_file)
+def _integrity_problems(database_url: str) -> list[str]:
+    """SQLite's own checks (PostgreSQL enforces its constraints on every write)."""
+    if database_url.startswith("postgresql"):
+        return []
+    connection = sqlite3.connect(database_url)
     try:
         problems = [row[0] for row in connection.execute("PRAGMA integrity_check")
                     if row[0] != "ok"]
@@ -396,26 +411,48 @@ def test_every_operation_as_every_role_answers_within_the_document(
     assert not findings.problems, findings.report()
     assert findings.calls > 1000
 
-    database_file = Path(fuzz_hub.config.database_url)
-    assert _integrity_problems(database_file) == []
+    assert _integrity_problems(fuzz_hub.config.database_url) == []
     assert _invariant_problems(fuzz_hub, list(fuzz_hub.tokens.values())) == []
     _normal_round_trip(fuzz_hub, tmp_path / "desktop")
-    assert _integrity_problems(database_file) == []
+    assert _integrity_problems(fuzz_hub.config.database_url) == []
 
 
 def test_a_cursor_past_the_database_integer_range_is_refused_not_a_crash(
         fuzz_hub: FuzzHub) -> None:
-    """Found by the fuzz: a cursor above 2**63 - 1 overflowed SQLite's integer (500)."""
+    """Found by the fuzz: a cursor above 2**63 - 1 overflowed SQLite's integer, and one
+    above 2**31 - 1 PostgreSQL's INTEGER change numbers (500)."""
     for caller in ("ada", "mia", "mo"):
-        answer = httpx.get(f"{fuzz_hub.url}/api/v1/changes",
-                           params={"cursor": str(10**30)}, timeout=30,
-                           headers={"Authorization": f"Bearer {fuzz_hub.tokens[caller]}"})
-        assert answer.status_code == 422, answer.text
-        assert "cursor" in answer.json()["error"]["message"]
-    biggest = httpx.get(f"{fuzz_hub.url}/api/v1/changes", params={"cursor": str(2**63 - 1)},
+        for cursor in (10**30, 2**31):
+            answer = httpx.get(f"{fuzz_hub.url}/api/v1/changes",
+                               params={"cursor": str(cursor)}, timeout=30,
+                               headers={"Authorization": f"Bearer {fuzz_hub.tokens[caller]}"})
+            assert answer.status_code == 422, answer.text
+            assert "cursor" in answer.json()["error"]["message"]
+    biggest = httpx.get(f"{fuzz_hub.url}/api/v1/changes", params={"cursor": str(2**31 - 1)},
                         headers={"Authorization": f"Bearer {fuzz_hub.tokens['ada']}"},
                         timeout=30)
     assert biggest.status_code == 200 and biggest.json()["submissions"] == []
+
+
+def test_a_nul_character_is_a_clear_refusal_on_every_back_end(fuzz_hub: FuzzHub) -> None:
+    """Found by the fuzz on PostgreSQL (text cannot hold NUL): sign-in, a path and a push
+    with a NUL character were 500s; SQLite stores NUL, so there they are plain misses."""
+    admin = {"Authorization": f"Bearer {fuzz_hub.tokens['admin']}"}
+    ada = {"Authorization": f"Bearer {fuzz_hub.tokens['ada']}"}
+    requests_ = [
+        ("POST", "/api/v1/sessions", {}, {"username": "a\x00b", "password": "x"}),
+        ("POST", "/api/v1/admin/users/a%00b/deactivate", admin, None),
+        ("POST", "/api/v1/credentials", ada, {"client_id": "c1", "submission_id": "s\x00",
+                                               "base_revision": 0, "credential": {}}),
+        ("POST", "/api/v1/push", ada, {"client_id": "client-1", "kind": "judgment",
+                                       "submission_id": "s\x00", "base_revision": 0,
+                                       "payload": {"criterion": "listening", "level": None}}),
+    ]
+    with httpx.Client(base_url=fuzz_hub.url, timeout=30) as client:
+        for method, path, headers, body in requests_:
+            answer = client.request(method, path, json=body, headers=headers)
+            assert answer.status_code in (401, 404, 422), (path, answer.text)
+            assert answer.json()["error"]["message"]
 
 
 def test_the_document_describes_the_error_body_the_hub_sends(tmp_path: Path) -> None:

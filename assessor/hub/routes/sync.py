@@ -31,9 +31,10 @@ from assessor.hub.visibility import require_sync_role, visible_to
 log = logging.getLogger("assessor.hub.sync")
 
 MAX_PUSH_BYTES = 1024 * 1024
-MAX_CURSOR = 2**63 - 1
-"""Sequence numbers are 64-bit database integers: a larger cursor is refused (422), not
-passed to the database (where SQLite overflowed into a 500)."""
+MAX_CURSOR = 2**31 - 1
+"""Change numbers are INTEGER (32-bit on PostgreSQL): a larger cursor is refused (422)
+rather than passed to the database, which answered it with a 500 (SQLite overflowed past
+2**63, PostgreSQL past 2**31)."""
 
 
 class CappedBodyRoute(APIRoute):
