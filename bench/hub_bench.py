@@ -26,7 +26,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-os.environ["ASSESSOR_DEMO"] = "0"  # no embedded demo organisation in any child
+if __name__ == "__main__":  # run as a script: no embedded demo organisation in any child
+    os.environ["ASSESSOR_DEMO"] = "0"
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 

@@ -31,7 +31,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # the embedded demo organisation would start a hub in this process while timing
-os.environ["ASSESSOR_DEMO"] = "0"
+if __name__ == "__main__":  # run as a script: no embedded demo organisation in any child
+    os.environ["ASSESSOR_DEMO"] = "0"
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 

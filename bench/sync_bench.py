@@ -43,7 +43,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-os.environ["ASSESSOR_DEMO"] = "0"  # no embedded demo organisation in any child
+if __name__ == "__main__":  # run as a script: no embedded demo organisation in any child
+    os.environ["ASSESSOR_DEMO"] = "0"
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 

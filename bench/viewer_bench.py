@@ -26,7 +26,8 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["ASSESSOR_DEMO"] = "0"  # no embedded demo organisation in any child
+if __name__ == "__main__":  # run as a script: no embedded demo organisation in any child
+    os.environ["ASSESSOR_DEMO"] = "0"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import Row, all_met, print_table, write_json  # noqa: E402

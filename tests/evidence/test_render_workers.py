@@ -196,3 +196,24 @@ def test_closing_the_service_stops_its_workers() -> None:
     assert all(_gone(p) for p in pids)
     with pytest.raises(Exception, match="shut down"):
         service.open_document(samples.text_pdf(1))
+
+
+def test_a_long_temporary_directory_still_gets_working_renderers(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forkserver's socket would not fit under a long TMPDIR (a Unix socket path holds
+    at most 107 bytes): the service starts its workers another way and draws."""
+    import tempfile
+
+    from assessor.evidence.render.pool import default_start_method
+
+    deep = tmp_path / ("long-temporary-directory-" * 4)
+    deep.mkdir()
+    monkeypatch.setenv("TMPDIR", str(deep))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    assert default_start_method() == "spawn"
+    service = RenderService(workers=1)
+    try:
+        with service.open_document(samples.text_pdf(1)) as document:
+            assert non_white(document.render_page(0, scale=0.5)) > 100
+    finally:
+        service.close()

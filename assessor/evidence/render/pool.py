@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -301,9 +302,15 @@ class WorkerPool:
             worker.kill()
 
 
+FORKSERVER_TEMP_LIMIT = 70
+"""The forkserver listens on a Unix socket in a folder under the temporary directory; a
+socket's path holds at most 107 bytes, so a longer temporary directory means "spawn"."""
+
+
 def default_start_method() -> str:
     methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods and not getattr(sys, "frozen", False):
+    if "forkserver" in methods and not getattr(sys, "frozen", False) \
+            and len(os.fsencode(tempfile.gettempdir())) <= FORKSERVER_TEMP_LIMIT:
         return "forkserver"
     return "spawn"
 
