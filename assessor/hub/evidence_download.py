@@ -18,7 +18,9 @@ from pathlib import Path
 import anyio.to_thread
 from starlette.responses import Response, StreamingResponse
 
-CHUNK = 1024 * 1024
+CHUNK = 4 * 1024 * 1024
+"""Bytes read per step of a download: large enough to keep up with the loopback, small enough
+that a hub serving many downloads at once holds only this much of each in memory."""
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 
