@@ -212,6 +212,9 @@ def shot_judging_and_pins(window: MainWindow, out: Path) -> str:
     wait_for(lambda: viewer.shown and viewer.settled, 60, "the PDF to show")
     settle(1200)
     judge(window, [3, 2])
+    settle(200)
+    window._reset_review_layout()  # the narrative and evidence list as a fresh window has them
+    settle(200)
     grab(window, out / "main-window.png")
     comment(window, "Content calendar three weeks ahead; each idea adapted per platform, "
                     "alt text and captions on every post.")

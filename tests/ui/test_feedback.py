@@ -306,3 +306,20 @@ def test_an_earlier_attempt_not_on_this_computer_is_explained(open_window, home,
                      "someone else or before this computer synced. Ask the hub's "
                      "administrator for it."]
     assert window.feedback.attempts_dialog is None
+
+
+def test_long_criterion_titles_do_not_squeeze_the_evidence_list(open_window, seeded,
+                                                                  qtbot) -> None:
+    from tests.ui.test_palette import open_review
+
+    window = open_review(open_window, qtbot)
+    panel = window.review.feedback
+    long_title = "Engages and moderates the community across every platform it runs on"
+    for combo in (panel.filter, panel.target):
+        combo.addItem(long_title)
+    assert panel.minimumSizeHint().width() < 330
+    window.resize(1440, 900)
+    window._reset_review_layout()
+    qtbot.wait(50)
+    narrative, evidence = window.review.top_split.sizes()
+    assert evidence > 110, f"the evidence list is {evidence} px wide"  # 70 before

@@ -137,6 +137,7 @@ class FeedbackPanel(QWidget):
         self.filter.setToolTip("Show every note, or only those on the submission or on one "
                                "criterion")
         self.filter.activated.connect(self._on_filter_chosen)
+        _compact(self.filter)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         show = QLabel("Show")
@@ -179,6 +180,7 @@ class FeedbackPanel(QWidget):
         self.target.setObjectName("feedbackTarget")
         self.target.setAccessibleName("Note on")
         self.target.setToolTip("What the note is about: the whole submission or one criterion")
+        _compact(self.target)
         self.visibility = QComboBox()
         self.visibility.setObjectName("feedbackVisibility")
         self.visibility.setAccessibleName("Who can see the note")
@@ -503,3 +505,11 @@ def _thread(root: FeedbackNote, children: dict[str | None, list[FeedbackNote]]
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _compact(combo: QComboBox) -> None:
+    """A combo of criterion titles asks for a modest width (long titles are elided, and
+    shown whole in its list), so the pane beside it keeps its room."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(14)
+    combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)
