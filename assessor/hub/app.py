@@ -83,7 +83,9 @@ def create_app(config: HubConfig, database: HubDatabase | None = None) -> FastAP
 
     @app.exception_handler(HubError)
     async def hub_error(_request: Request, exc: HubError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+        retry = exc.extra.get("retry_after")
+        headers = {"Retry-After": str(retry)} if isinstance(retry, int) else None
+        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

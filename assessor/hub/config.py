@@ -20,6 +20,10 @@ class HubConfig:
     max_upload_bytes: int = 500 * MB
     max_files: int = 50
     token_days: int = 30
+    sign_in_attempts: int = 10
+    """Failed sign-ins one user name may make within ``sign_in_window_seconds`` before
+    further attempts are refused for a while (0: no limit)."""
+    sign_in_window_seconds: float = 15 * 60
 
     @property
     def blob_dir(self) -> Path:

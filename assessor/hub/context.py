@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -14,12 +14,18 @@ from assessor.hub.config import HubConfig
 from assessor.hub.database import HubDatabase
 from assessor.hub.errors import HubError, forbidden, unauthorised
 from assessor.hub.models import Token, User
+from assessor.hub.sign_in_throttle import SignInThrottle
 
 
 @dataclass
 class Hub:
     config: HubConfig
     db: HubDatabase
+    sign_ins: SignInThrottle = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sign_ins = SignInThrottle(self.config.sign_in_attempts,
+                                       self.config.sign_in_window_seconds)
 
 
 @dataclass(frozen=True)

@@ -117,3 +117,49 @@ def test_many_desktops_signing_in_at_once_all_get_tokens(hub: RunningHub) -> Non
     assert codes == [201] * 48
     with hub.transaction() as session:
         assert session.query(Token).count() == 48
+
+
+@pytest.mark.parametrize("hub_settings", [{"sign_in_window_seconds": 3}])
+def test_password_guessing_is_slowed_per_user_name(hub: RunningHub) -> None:
+    import time
+
+    import httpx
+
+    def attempt(username: str, password: str) -> httpx.Response:
+        return httpx.post(f"{hub.url}/api/v1/sessions",
+                          json={"username": username, "password": password}, timeout=10)
+
+    started = time.monotonic()
+    for n in range(10):
+        wrong = attempt("ada", f"guess {n}")
+        assert wrong.status_code == 401, wrong.text
+    refused = attempt("ADA ", PASSWORD)  # even the right password, under any spelling
+    assert refused.status_code == 429
+    error = refused.json()["error"]
+    assert error["code"] == "too_many_attempts" and "try again in about" in error["message"]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 3
+    assert PASSWORD not in refused.text
+    assert attempt("bo", PASSWORD).status_code == 201  # another name is not held up
+    time.sleep(max(0.0, 3.2 - (time.monotonic() - started)))
+    assert attempt("ada", PASSWORD).status_code == 201  # the window passed
+    for n in range(9):  # a success cleared the count: nine more misses are still allowed
+        assert attempt("ada", f"again {n}").status_code == 401
+    assert attempt("ada", PASSWORD).status_code == 201
+
+
+def test_the_sign_in_limit_is_counted_in_a_window() -> None:
+    from assessor.hub.errors import HubError
+    from assessor.hub.sign_in_throttle import SignInThrottle
+
+    now = [0.0]
+    throttle = SignInThrottle(3, 60, clock=lambda: now[0])
+    for _ in range(3):
+        throttle.check("mia")
+        throttle.failed("mia")
+        now[0] += 10
+    with pytest.raises(HubError, match="Too many failed sign-ins") as raised:
+        throttle.check("Mia")
+    assert raised.value.extra["retry_after"] == 30  # the first failure leaves at 60 s
+    now[0] = 60.5
+    throttle.check("mia")  # one failure left the window: one more attempt is allowed
+    assert SignInThrottle(0, 60).check("anyone") is None  # 0: no limit

@@ -91,18 +91,27 @@ def _password_user(session: Session, username: str, password: str) -> User:
                          "signing key.",
              responses={401: {"description": "wrong user name or password, or an enrolment "
                                              "code that is wrong, used or expired"},
+                        429: {"description": "too many failed sign-ins for this user name "
+                                             "lately; Retry-After says when to try again"},
                         422: {"description": "neither or both of password and "
                                              "enrolment_code"}})
 def sign_in(body: SignIn, hub: HubDep) -> SessionOut:
     if (body.password is None) == (body.enrolment_code is None):
         raise HubError(422, "invalid_request", "The request needs either password or "
                        "enrolment_code (exactly one) to sign in.")
+    hub.sign_ins.check(body.username)
     with hub.db.transaction() as session:
-        if body.enrolment_code is not None:
-            user = redeem_code(session, body.username, body.enrolment_code)
-        else:
-            assert body.password is not None
-            user = _password_user(session, body.username, body.password)
+        try:
+            if body.enrolment_code is not None:
+                user = redeem_code(session, body.username, body.enrolment_code)
+            else:
+                assert body.password is not None
+                user = _password_user(session, body.username, body.password)
+        except HubError as exc:
+            if exc.status == 401:
+                hub.sign_ins.failed(body.username)
+            raise
+        hub.sign_ins.succeeded(body.username)
         with_code = body.enrolment_code is not None
         token, expires = issue_token(session, user.id, body.device, hub.config.token_days,
                                      may_enrol_keys=with_code)
