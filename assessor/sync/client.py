@@ -272,6 +272,8 @@ class HubClient:
             copy = error.get("submission") or error.get("server")
             raise StaleRevision(message or "The submission changed on the hub.",
                                 copy if isinstance(copy, dict) else None)
+        if status == 429 and code == "too_many_attempts" and message:
+            raise HubRefused(message, status, code)  # sign-in locked for a while: say so
         if status == 429:
             raise HubUnreachable("The hub asked to slow down (HTTP 429); sync will try "
                                  "again later.", retry_after=_retry_after(response))

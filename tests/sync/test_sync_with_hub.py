@@ -297,3 +297,18 @@ def test_a_new_desktop_receives_judgments_notes_and_decisions_made_elsewhere(
     assert decision.outcome is Outcome.APPROVE and decision.note == "Meets the standard"
     assert decision.mastered and decision.total == 5
     assert second.store.verify_audit().ok
+
+
+def test_a_locked_sign_in_says_so_and_keeps_nothing(sync_hub, desktops) -> None:
+    from assessor.errors import UserFacingError
+    from assessor.keys import KeychainSecrets
+    from assessor.sync.account import token_name
+
+    desk = desktops("guesser")
+    for n in range(10):
+        with pytest.raises(UserFacingError):
+            desk.sign_in(sync_hub.url, "ada", password=f"guess {n}")
+    with pytest.raises(UserFacingError, match="Too many failed sign-ins") as refused:
+        desk.sign_in(sync_hub.url, "ada")  # the right password, while the name is held up
+    assert "sync will try again" not in str(refused.value)
+    assert KeychainSecrets().get(token_name(sync_hub.url)) is None
