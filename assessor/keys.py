@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -237,7 +238,14 @@ class KeyCustody:
         created = datetime.now(UTC).isoformat(timespec="seconds")
         info = KeyInfo(id=multikey, created=created, status="active")
         retired = [KeyInfo(k.id, k.created, "retired") for k in retire]
-        self._save(keys=[*retired, info])
+        try:
+            self._save(keys=[*retired, info])
+        except BaseException:
+            # The index could not list the key: take it out of the keychain again, so no
+            # private key is kept that nothing names (and the old key stays active).
+            with contextlib.suppress(Exception):  # the index error is the one to report
+                self._forget_private(backend, KEY_PREFIX + multikey)
+            raise
         for old in retire:
             if old.status == "active":
                 self._forget_private(backend, KEY_PREFIX + old.id)

@@ -270,3 +270,18 @@ def test_ob2_keys_from_the_shell_leave_the_signing_key_output_alone(home) -> Non
         assert listing[1].startswith(f"active   {ob2_id}") and "Open Badges 2.0" in listing[1]
     finally:
         KeyCustody(home.home).delete_all()
+
+
+def test_a_key_the_index_cannot_list_leaves_the_keychain_again(custody, home) -> None:
+    import secretstorage
+
+    (home.home / "keys.json.partial").mkdir()  # the index cannot be written
+    with pytest.raises(OSError):
+        custody.create()
+    assert custody.keys() == []
+    connection = secretstorage.dbus_init()
+    try:
+        collection = secretstorage.get_default_collection(connection)
+        assert list(collection.search_items({"service": custody._service})) == []
+    finally:
+        connection.close()
