@@ -295,7 +295,7 @@ def test_credentials_the_hub_must_not_publish_are_refused_with_the_reason(
             409, "conflict", "in review")
     add_submission(hub, "sub-3", 78, assessor="bo")
     refused(scene, scene.push_body(scene.credential(status_index=78), submission_id="sub-3"),
-            403, "forbidden", "not assigned to you")
+            404, "not_found", "no submission")  # as a missing one: no hint that it exists
     refused(scene, scene.push_body(scene.credential(), submission_id="nope"), 404,
             "not_found", "no submission")
     refused(scene, scene.push_body(scene.credential()), 403, "forbidden", "assessor",

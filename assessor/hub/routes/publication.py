@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from assessor.credentials.verify import verify_credential
 from assessor.hub.context import CallerDep, HubDep, require_role
 from assessor.hub.did_document import did_document, public_path
-from assessor.hub.errors import HubError, conflict, forbidden, not_found
+from assessor.hub.errors import HubError, conflict, not_found
 from assessor.hub.hub_key import HubKeyError
 from assessor.hub.models import Organisation, PushReceipt, Submission
 from assessor.hub.organisation import get_organisation
@@ -125,8 +125,9 @@ def _replayed(session: Session, body: CredentialPush, user_id: str) -> dict[str,
 
 @router.post("/api/v1/credentials", status_code=201, response_model=PublishedOut,
              summary="Push a signed credential: the hub verifies it and publishes it",
-             responses={403: {"description": "not your submission, or a key not enrolled "
-                                             "for you (or revoked)"},
+             responses={403: {"description": "a key not enrolled for you (or revoked)"},
+                        404: {"description": "no such submission, or not one assigned to "
+                                             "you (the two answer alike)"},
                         409: {"description": "stale base_revision (with the server's copy), "
                                              "or the submission is not approved"},
                         422: {"description": "the credential does not verify, names another "
@@ -140,10 +141,10 @@ def push_credential(body: CredentialPush, caller: CallerDep, hub: HubDep) -> JSO
                 return JSONResponse(replay, status_code=201)
             org = get_organisation(session)
             submission = session.get(Submission, body.submission_id)
-            if submission is None:
+            if submission is None or submission.assessor_id != caller.user_id:
+                # Someone else's submission answers as a missing one, as in sync: a caller
+                # learns nothing about ids that are not theirs.
                 raise not_found("There is no submission with this id.")
-            if submission.assessor_id != caller.user_id:
-                raise forbidden("This submission is not assigned to you.")
             if body.base_revision != submission.revision:
                 raise conflict("The submission changed on the hub since this push was "
                                "made; sync first.",
