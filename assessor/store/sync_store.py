@@ -375,12 +375,19 @@ class SyncStore:
             return [OutboxEntry(r.pk, r.client_id, r.kind, r.submission_id, dict(r.payload),
                                 r.base_revision, r.attempts, r.last_error) for r in rows]
 
-    def mark_sending(self, entry: OutboxEntry) -> None:
-        """Count the attempt before sending: a queued edit is no longer coalesced into a
-        row that may already have reached the hub."""
+    def mark_sending(self, entry: OutboxEntry) -> OutboxEntry | None:
+        """Count the attempt before sending, and return the row as it is now: from here on
+        a later edit gets a row of its own instead of being coalesced into one that may
+        already have reached the hub. An edit coalesced after ``outbox()`` read the row is
+        in what this returns, so it is what gets sent (None: the row is gone)."""
         with self._writing() as s:
             s.execute(update(OutboxRecord).where(OutboxRecord.pk == entry.pk)
                       .values(attempts=OutboxRecord.attempts + 1))
+            r = s.get(OutboxRecord, entry.pk, populate_existing=True)
+            if r is None:
+                return None
+            return OutboxEntry(r.pk, r.client_id, r.kind, r.submission_id, dict(r.payload),
+                               r.base_revision, r.attempts, r.last_error)
 
     def push_failed(self, entry: OutboxEntry, message: str) -> None:
         with self._writing() as s:

@@ -137,7 +137,10 @@ class SyncEngine:
             if entry is None:
                 return
             self._progress(Progress("push", report.pushed, max(total, report.pushed + 1)))
-            self._sync.mark_sending(entry)
+            sending = self._sync.mark_sending(entry)
+            if sending is None:  # acknowledged or resolved meanwhile
+                continue
+            entry = sending  # with any edit coalesced into it since it was read
             try:
                 revision = self._send(entry)
             except StaleRevision as exc:

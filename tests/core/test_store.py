@@ -66,6 +66,24 @@ def test_unsent_edits_of_one_criterion_wait_as_a_single_outbox_change(store) -> 
     assert store.outbox_count() == 2
 
 
+def test_an_edit_made_while_its_row_is_picked_for_sending_is_what_gets_sent(store) -> None:
+    """Sync reads the oldest row, the assessor changes the level (the unsent row takes the
+    edit), then sync marks the row as sending: it sends the edit, and an edit after that
+    waits in a row of its own, so an acknowledgement never drops a newer level."""
+    from assessor.store.sync_store import SyncStore
+
+    sync = SyncStore(store)
+    store.record_judgment(care_id(0), JudgmentDraft("listening", "developing"), ASSESSOR)
+    [picked] = sync.outbox()
+    store.record_judgment(care_id(0), JudgmentDraft("listening", "proficient"), ASSESSOR)
+    sending = sync.mark_sending(picked)
+    assert sending is not None and sending.payload["level"] == "proficient"
+    store.record_judgment(care_id(0), JudgmentDraft("listening", "exemplary"), ASSESSOR)
+    sync.push_applied(sending, revision=2)
+    [waiting] = sync.outbox()
+    assert waiting.payload["level"] == "exemplary" and waiting.attempts == 0
+
+
 def test_bad_judgments_are_refused_and_leave_nothing_behind(store) -> None:
     before = store.judgments(care_id(0))
     events = len(list(store.audit_events()))
