@@ -62,7 +62,7 @@ def encrypted_pdf(password: str = "s3cret") -> bytes:
 
 def zero_page_pdf() -> bytes:
     objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>"]
-    return _raw_pdf(objects)
+    return raw_pdf(objects)
 
 
 def huge_mediabox_pdf(side: float = 200_000) -> bytes:
@@ -138,7 +138,8 @@ def image_bomb_pdf(side: int = 12_000) -> bytes:
     return data
 
 
-def _raw_pdf(objects: list[bytes]) -> bytes:
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF from numbered object bodies (1 0 obj ... endobj), with a correct xref."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []

@@ -17,6 +17,8 @@ import zlib
 from dataclasses import dataclass
 from functools import cache
 
+from tests.evidence.render_samples import raw_pdf
+
 MARKER = "HOSTILE-EVIDENCE-" + os.urandom(6).hex()
 """A string in the plaintext of the corpus files; found on disk, it is a leak."""
 
@@ -37,23 +39,6 @@ class Hostile:
 
 
 # -- PDF -------------------------------------------------------------------------------------
-
-
-def raw_pdf(objects: list[bytes], *, trailer_extra: bytes = b"") -> bytes:
-    """A PDF from numbered object bodies (1 0 obj ... endobj), with a correct xref."""
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, trailer_extra, xref))
-    return out.getvalue()
 
 
 def _stream(content: bytes, *, compress: bool = False, extra: bytes = b"") -> bytes:

@@ -47,10 +47,10 @@ from assessor.credentials.multiformats import ed25519_multikey
 from assessor.credentials.signing import sign_credential
 from assessor.credentials.verify import VerificationReport, verify_credential
 from assessor.errors import ValidationError
+from tests.core.test_credential_checks import HUB_DID, unsigned
 
 KEY = ed25519.Ed25519Signer(bytes(range(32)), "fuzz-key")
 MULTIKEY = ed25519_multikey(KEY.public_key)
-HUB_DID = "did:web:hub.example.org"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 TIME_BOUND = 5.0
 """Seconds any one parse or verification may take on the shared 2-core machine."""
@@ -58,22 +58,6 @@ SECRET_MARKER = "SECRET-FILE-CONTENT-7f1e"
 FUZZ = settings(max_examples=60, deadline=None, database=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
-
-
-def _unsigned() -> dict[str, Any]:
-    return {
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": "urn:uuid:5f0d4b8e-1c1f-4f59-9d0e-7b1d3c5a9e21",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": HUB_DID, "type": ["Profile"], "name": "Example Org",
-                   "url": "https://example.org"},
-        "validFrom": "2026-01-01T00:00:00Z",
-        "name": "Site Safety",
-        "credentialSubject": {"type": ["AchievementSubject"], "achievement": {
-            "id": "https://example.org/a/1", "type": ["Achievement"], "name": "Site Safety",
-            "description": "Works safely on site.", "criteria": {"narrative": "Judged."}}},
-    }
 
 
 def _did_document() -> dict[str, Any]:
@@ -86,7 +70,7 @@ def _did_document() -> dict[str, Any]:
             "assertionMethod": [method]}
 
 
-SIGNED = sign_credential(_unsigned(), KEY, created=datetime(2026, 1, 2, tzinfo=UTC))
+SIGNED = sign_credential(unsigned(), KEY, created=datetime(2026, 1, 2, tzinfo=UTC))
 
 
 class Guard:
@@ -159,7 +143,7 @@ def test_arbitrary_json_never_verifies_and_never_crashes(document: dict[str, Any
                                                      "did:key:z6Mk"]), max_size=6))
 def test_a_random_proof_on_a_real_credential_is_refused(proof: dict[str, Any],
                                                         no_network: Guard) -> None:
-    _assert_refused(_verify({**_unsigned(), "proof": proof}))
+    _assert_refused(_verify({**unsigned(), "proof": proof}))
 
 
 # --- mutations of a signed credential -------------------------------------------------

@@ -30,7 +30,6 @@ from assessor.evidence.cache_key import load_cache_key
 from assessor.hub.config import HubConfig
 from assessor.hub.database import HubDatabase, open_hub_database
 from assessor.hub.hub_key import ENV_VAR, forget_cached_keys
-from assessor.hub.organisation import add_user, create_organisation
 from assessor.hub.server import BackgroundHub, free_port
 from assessor.keys import KeychainSecrets, KeyCustody
 from assessor.paths import AppPaths
@@ -50,7 +49,7 @@ from tests.hardening.kill_app_checks import (
 )
 from tests.hardening.kill_harness import Run, Zygote, kill_seed
 from tests.hub import factory
-from tests.hub.conftest import PASSWORD, RunningHub
+from tests.hub.conftest import PASSWORD, RunningHub, seed_organisation
 
 pytestmark = pytest.mark.slow
 
@@ -68,17 +67,7 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningHub]
     port = free_port()
     config = HubConfig(database_url=str(tmp_path / "hub.sqlite3"),
                        data_dir=tmp_path / "hub-data", public_url=f"http://127.0.0.1:{port}")
-    database = open_hub_database(config.database_url)
-    users: dict[str, str] = {}
-    with database.transaction() as session:
-        create_organisation(session, "Example Training Org", "https://training.example.org",
-                            config.public_url, moderation_first_n=0)
-        for username, role in USERS.items():
-            users[username] = add_user(session, username, role, password=PASSWORD,
-                                       display_name=username.title(),
-                                       email=f"{username}@example.org").id
-        factory.add_template(session)
-    database.dispose()
+    users = seed_organisation(config, USERS, template=True)
     try:
         with BackgroundHub(config, port=port):
             yield RunningHub(f"http://127.0.0.1:{port}", config, users)

@@ -49,7 +49,7 @@ def _evidence() -> dict[str, bytes]:
     marker in its plaintext."""
     from PIL import Image, PngImagePlugin
 
-    from tests.hardening.hostile_corpus import raw_pdf
+    from tests.evidence.render_samples import raw_pdf
 
     content = f"BT /F1 14 Tf 72 720 Td (Risk assessment {MARKER}) Tj 0 -20 Td ({NOISE}) Tj ET"
     pdf = raw_pdf([  # by hand, so the marker and the noise are readable in the bytes

@@ -84,6 +84,30 @@ SEEDED = {"admin": "admin", "ada": "assessor", "bo": "assessor", "mia": "mentor"
           "mo": "moderator", "lena": "learner", "leo": "learner"}
 
 
+def seed_organisation(config: HubConfig, people: dict[str, str], *,
+                      template: bool = False) -> dict[str, str]:
+    """Create the organisation and ``people`` (user name → role, password PASSWORD) in
+    ``config``'s database, and the factory's template if asked; returns user name → id."""
+    from tests.hub import factory
+
+    database = open_hub_database(config.database_url)
+    users: dict[str, str] = {}
+    try:
+        with database.transaction() as session:
+            create_organisation(session, "Example Training Org",
+                                "https://training.example.org", config.public_url,
+                                moderation_first_n=0)
+            for username, role in people.items():
+                users[username] = add_user(session, username, role, password=PASSWORD,
+                                           display_name=username.title(),
+                                           email=f"{username}@example.org").id
+            if template:
+                factory.add_template(session)
+    finally:
+        database.dispose()
+    return users
+
+
 @pytest.fixture
 def hub_settings() -> dict[str, Any]:
     """Extra ``HubConfig`` settings for the ``hub`` fixture (e.g. small upload limits):
@@ -98,15 +122,6 @@ def hub(database_url: str, tmp_path: Path, hub_settings: dict[str, Any]
     port = free_port()
     config = HubConfig(database_url=database_url, data_dir=tmp_path / "hub-data",
                        public_url=f"http://127.0.0.1:{port}", **hub_settings)
-    database = open_hub_database(database_url)
-    users: dict[str, str] = {}
-    with database.transaction() as session:
-        create_organisation(session, "Example Training Org", "https://training.example.org",
-                            config.public_url, moderation_first_n=0)
-        for username, role in SEEDED.items():
-            users[username] = add_user(session, username, role, password=PASSWORD,
-                                       display_name=username.title(),
-                                       email=f"{username}@example.org").id
-    database.dispose()
+    users = seed_organisation(config, SEEDED)
     with BackgroundHub(config, port=port):
         yield RunningHub(f"http://127.0.0.1:{port}", config, users)

@@ -15,8 +15,6 @@ from assessor.config import Settings, load_settings
 from assessor.evidence.cache import EvidenceCache
 from assessor.evidence.cache_key import load_cache_key
 from assessor.hub.config import HubConfig
-from assessor.hub.database import open_hub_database
-from assessor.hub.organisation import add_user, create_organisation
 from assessor.hub.server import BackgroundHub, free_port
 from assessor.keys import KeychainSecrets
 from assessor.paths import AppPaths
@@ -25,8 +23,7 @@ from assessor.store.store import Store
 from assessor.sync.account import sign_in, token_for, token_name
 from assessor.sync.client import HubClient
 from assessor.sync.engine import SyncEngine, SyncReport
-from tests.hub import factory
-from tests.hub.conftest import PASSWORD, SEEDED, RunningHub
+from tests.hub.conftest import PASSWORD, SEEDED, RunningHub, seed_organisation
 
 
 @pytest.fixture
@@ -35,17 +32,7 @@ def sync_hub(tmp_path: Path) -> Iterator[RunningHub]:
     port = free_port()
     config = HubConfig(database_url=str(tmp_path / "hub.sqlite3"),
                        data_dir=tmp_path / "hub-data", public_url=f"http://127.0.0.1:{port}")
-    database = open_hub_database(config.database_url)
-    users: dict[str, str] = {}
-    with database.transaction() as session:
-        create_organisation(session, "Example Training Org", "https://training.example.org",
-                            config.public_url, moderation_first_n=0)
-        for username, role in SEEDED.items():
-            users[username] = add_user(session, username, role, password=PASSWORD,
-                                       display_name=username.title(),
-                                       email=f"{username}@example.org").id
-        factory.add_template(session)
-    database.dispose()
+    users = seed_organisation(config, SEEDED, template=True)
     with BackgroundHub(config, port=port):
         yield RunningHub(f"http://127.0.0.1:{port}", config, users)
     secrets = KeychainSecrets()
